@@ -1,0 +1,435 @@
+//! The HTTP API (poem + poem-openapi): the only crate that knows routes. Handlers parse into
+//! domain types, call one domain function, and map the result; rules live in
+//! `checkin_domain`.
+
+pub mod error;
+pub mod objects;
+pub mod paymock;
+
+use std::{sync::Arc, time::Duration};
+
+use checkin_domain::{
+    checkin::{self, CreateCheckin},
+    jobs::JobQueue,
+    payment, seatmap,
+    session::{self, BookingRef},
+    types::{CheckinId, IdempotencyKey, LastName, PaymentMethod, Pnr, SeatCode},
+};
+use metrics_exporter_prometheus::PrometheusHandle;
+use poem::{
+    Body, Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler,
+    http::{StatusCode, header},
+    middleware::Tracing,
+    web::{Data, Html},
+};
+use poem_openapi::{
+    ApiResponse, OpenApi, OpenApiService, SecurityScheme, Tags,
+    auth::Bearer,
+    param::{Header, Path},
+    payload::Json,
+};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+use crate::{
+    error::{ApiResult, ErrorBody, code_for_status},
+    objects::*,
+};
+
+/// Request bodies larger than this are refused with 413 before they are read.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub queue: Arc<dyn JobQueue>,
+    /// For `/readyz`; `None` skips the Redis check (tests without Redis).
+    pub redis: Option<redis::aio::ConnectionManager>,
+    pub session_ttl: Duration,
+}
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Log in with a PNR and last name.
+    Sessions,
+    /// Bookings and flights: passengers, the live seat map.
+    Bookings,
+    /// Check in: hold a seat, pay its fee, get a boarding pass.
+    Checkins,
+}
+
+/// A session token from `create_session`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer")]
+struct SessionAuth(Bearer);
+
+impl AppState {
+    async fn booking(&self, auth: &SessionAuth) -> ApiResult<BookingRef> {
+        Ok(session::authenticate(&self.db, &auth.0.token).await?)
+    }
+}
+
+fn idempotency_key(raw: &str) -> ApiResult<IdempotencyKey> {
+    Ok(IdempotencyKey::parse(raw)?)
+}
+
+#[derive(ApiResponse)]
+enum SessionCreated {
+    /// Logged in.
+    #[oai(status = 201)]
+    Created(Json<SessionView>),
+}
+
+#[derive(ApiResponse)]
+enum BookingOk {
+    #[oai(status = 200)]
+    Ok(Json<BookingView>),
+}
+
+#[derive(ApiResponse)]
+enum SeatMapOk {
+    #[oai(status = 200)]
+    Ok(Json<SeatMapView>),
+}
+
+#[derive(ApiResponse)]
+enum CheckinQueued {
+    /// Accepted and committed; the outcome comes through `get_checkin`. The header says
+    /// whether this replays an earlier request with the same Idempotency-Key.
+    #[oai(status = 202)]
+    Accepted(
+        Json<CheckinAccepted>,
+        #[oai(header = "Idempotent-Replayed")] bool,
+    ),
+}
+
+#[derive(ApiResponse)]
+enum CheckinOk {
+    #[oai(status = 200)]
+    Ok(Json<CheckinView>),
+}
+
+#[derive(ApiResponse)]
+enum PaymentQueued {
+    /// Accepted and committed; the outcome comes through `get_checkin`.
+    #[oai(status = 202)]
+    Accepted(
+        Json<PaymentAccepted>,
+        #[oai(header = "Idempotent-Replayed")] bool,
+    ),
+}
+
+#[derive(ApiResponse)]
+enum BoardingPassOk {
+    #[oai(status = 200)]
+    Ok(Json<BoardingPassView>),
+}
+
+pub struct SessionsApi {
+    state: AppState,
+}
+
+#[OpenApi(tag = "ApiTags::Sessions")]
+impl SessionsApi {
+    /// Log in with a PNR and the last name of a passenger on it; returns a bearer token
+    /// scoped to that booking. A wrong PNR and a wrong name get the same 401.
+    #[oai(path = "/sessions", method = "post", operation_id = "create_session")]
+    async fn create_session(&self, body: Json<CreateSessionRequest>) -> ApiResult<SessionCreated> {
+        let pnr = Pnr::parse(&body.pnr)?;
+        let last = LastName::parse(&body.last_name)?;
+        let s =
+            session::create_session(&self.state.db, &pnr, &last, self.state.session_ttl).await?;
+        let booking = session::get_booking(&self.state.db, &s.booking).await?;
+        Ok(SessionCreated::Created(Json(SessionView {
+            token: s.token,
+            expires_at: s.expires_at,
+            booking: booking.into(),
+        })))
+    }
+}
+
+pub struct BookingsApi {
+    state: AppState,
+}
+
+#[OpenApi(tag = "ApiTags::Bookings")]
+impl BookingsApi {
+    /// The session's booking: flight, passengers and their newest check-ins.
+    #[oai(path = "/booking", method = "get", operation_id = "get_booking")]
+    async fn get_booking(&self, auth: SessionAuth) -> ApiResult<BookingOk> {
+        let booking = self.state.booking(&auth).await?;
+        Ok(BookingOk::Ok(Json(
+            session::get_booking(&self.state.db, &booking).await?.into(),
+        )))
+    }
+
+    /// The live seat map of a flight: every seat with its state. No personal data.
+    #[oai(
+        path = "/flights/:flight_id/seats",
+        method = "get",
+        operation_id = "get_seat_map"
+    )]
+    async fn get_seat_map(&self, flight_id: Path<i64>) -> ApiResult<SeatMapOk> {
+        Ok(SeatMapOk::Ok(Json(
+            seatmap::get_seat_map(&self.state.db, flight_id.0)
+                .await?
+                .into(),
+        )))
+    }
+}
+
+pub struct CheckinsApi {
+    state: AppState,
+}
+
+#[OpenApi(tag = "ApiTags::Checkins")]
+impl CheckinsApi {
+    /// Ask for a seat for one passenger of your booking. The request is committed before
+    /// the 202; a worker then holds the seat (or rejects with `seat_taken`). A passenger has
+    /// at most one live check-in per flight (409 `checkin_in_progress`). Retry with the same
+    /// `Idempotency-Key` to get the same answer; reusing a key for another request is a 422.
+    #[oai(path = "/checkins", method = "post", operation_id = "create_checkin")]
+    async fn create_checkin(
+        &self,
+        auth: SessionAuth,
+        #[oai(name = "Idempotency-Key")] key: Header<String>,
+        body: Json<CreateCheckinRequest>,
+    ) -> ApiResult<CheckinQueued> {
+        let key = idempotency_key(&key.0)?;
+        let seat = SeatCode::parse(&body.seat)?;
+        let booking = self.state.booking(&auth).await?;
+        let req = CreateCheckin {
+            passenger_id: body.passenger_id,
+            flight_id: body.flight_id,
+            seat,
+        };
+        let created = checkin::create_checkin(
+            &self.state.db,
+            self.state.queue.as_ref(),
+            &booking,
+            &req,
+            &key,
+        )
+        .await?;
+        Ok(CheckinQueued::Accepted(
+            Json(created.accepted.into()),
+            created.replayed,
+        ))
+    }
+
+    /// A check-in's state, seat, hold expiry and payment state.
+    #[oai(
+        path = "/checkins/:checkin_id",
+        method = "get",
+        operation_id = "get_checkin"
+    )]
+    async fn get_checkin(
+        &self,
+        auth: SessionAuth,
+        checkin_id: Path<String>,
+    ) -> ApiResult<CheckinOk> {
+        let id = CheckinId::parse(&checkin_id.0)?;
+        let booking = self.state.booking(&auth).await?;
+        Ok(CheckinOk::Ok(Json(
+            checkin::get_checkin(&self.state.db, &booking, &id)
+                .await?
+                .into(),
+        )))
+    }
+
+    /// Pay the fee of a held seat. The charge runs in a worker; poll `get_checkin`. A hold
+    /// that has run out is a 409 `hold_expired` and the seat is released.
+    #[oai(
+        path = "/checkins/:checkin_id/payment",
+        method = "post",
+        operation_id = "pay_checkin"
+    )]
+    async fn pay_checkin(
+        &self,
+        auth: SessionAuth,
+        checkin_id: Path<String>,
+        #[oai(name = "Idempotency-Key")] key: Header<String>,
+        body: Json<PayCheckinRequest>,
+    ) -> ApiResult<PaymentQueued> {
+        let key = idempotency_key(&key.0)?;
+        let id = CheckinId::parse(&checkin_id.0)?;
+        let method = PaymentMethod::parse(&body.payment_method)?;
+        let booking = self.state.booking(&auth).await?;
+        let started = payment::pay_checkin(
+            &self.state.db,
+            self.state.queue.as_ref(),
+            &booking,
+            &id,
+            &method,
+            &key,
+        )
+        .await?;
+        Ok(PaymentQueued::Accepted(
+            Json(started.accepted.into()),
+            started.replayed,
+        ))
+    }
+
+    /// The boarding pass of a confirmed check-in (409 `checkin_not_confirmed` before).
+    #[oai(
+        path = "/checkins/:checkin_id/boarding-pass",
+        method = "get",
+        operation_id = "get_boarding_pass"
+    )]
+    async fn get_boarding_pass(
+        &self,
+        auth: SessionAuth,
+        checkin_id: Path<String>,
+    ) -> ApiResult<BoardingPassOk> {
+        let id = CheckinId::parse(&checkin_id.0)?;
+        let booking = self.state.booking(&auth).await?;
+        Ok(BoardingPassOk::Ok(Json(
+            checkin::get_boarding_pass(&self.state.db, &booking, &id)
+                .await?
+                .into(),
+        )))
+    }
+}
+
+/// Refuses bodies over [`MAX_BODY_BYTES`] with 413: at once when `Content-Length` says so,
+/// and while reading when the body is chunked.
+async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Response> {
+    let too_large = || {
+        poem::Error::from_string(
+            "request body is larger than 16 KiB",
+            StatusCode::PAYLOAD_TOO_LARGE,
+        )
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    match declared {
+        Some(n) if n > MAX_BODY_BYTES => return Err(too_large()),
+        Some(_) => {}
+        None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
+            let bytes = req
+                .take_body()
+                .into_bytes_limit(MAX_BODY_BYTES)
+                .await
+                .map_err(|_| too_large())?;
+            req.set_body(Body::from(bytes));
+        }
+        None => {}
+    }
+    Ok(ep.call(req).await?.into_response())
+}
+
+/// The OpenAPI service, shared by `app` and `checkin-api spec`.
+pub fn openapi(
+    state: AppState,
+    server_url: &str,
+) -> OpenApiService<(SessionsApi, BookingsApi, CheckinsApi), ()> {
+    OpenApiService::new(
+        (SessionsApi { state: state.clone() }, BookingsApi { state: state.clone() }, CheckinsApi { state }),
+        "Airline check-in API",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Find a booking by PNR and last name, see the live seat map, hold a seat, pay its fee, and get a \
+         boarding pass. Every error has a JSON body with a stable `code`. POSTs take an `Idempotency-Key`.",
+    )
+    .server(server_url)
+    .url_prefix("/v1")
+}
+
+#[handler]
+fn index() -> Html<&'static str> {
+    Html(include_str!("../static/index.html"))
+}
+
+#[handler]
+fn healthz() -> &'static str {
+    "ok"
+}
+
+#[handler]
+async fn readyz(state: Data<&AppState>) -> Response {
+    let db_ok = state.db.execute_unprepared("SELECT 1").await.is_ok();
+    let redis_ok = match &state.redis {
+        None => true,
+        Some(conn) => {
+            let mut conn = conn.clone();
+            let ping_cmd = redis::cmd("PING");
+            let ping = ping_cmd.query_async::<String>(&mut conn);
+            matches!(
+                tokio::time::timeout(Duration::from_secs(1), ping).await,
+                Ok(Ok(_))
+            )
+        }
+    };
+    let body = serde_json::json!({ "mariadb": db_ok, "redis": redis_ok });
+    let status = if db_ok && redis_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    Response::builder()
+        .status(status)
+        .content_type("application/json")
+        .body(body.to_string())
+}
+
+#[handler]
+fn metrics_endpoint(handle: Data<&Option<PrometheusHandle>>) -> String {
+    handle
+        .as_ref()
+        .map(PrometheusHandle::render)
+        .unwrap_or_default()
+}
+
+/// The whole HTTP surface: the API under `/v1`, the passenger page at `/`, the spec at
+/// `/openapi.json`, interactive docs at `/docs`, health at `/healthz` and `/readyz`, and
+/// Prometheus metrics at `/metrics`. Errors raised outside endpoints get the same JSON body.
+pub fn app(
+    state: AppState,
+    server_url: &str,
+    metrics: Option<PrometheusHandle>,
+) -> impl Endpoint + use<> {
+    let api = openapi(state.clone(), server_url);
+    let docs = api.swagger_ui();
+    let spec = api.spec_endpoint();
+    Route::new()
+        .nest("/v1", api)
+        .nest("/docs", docs)
+        .at("/openapi.json", spec)
+        .at("/", get(index))
+        .at("/healthz", get(healthz))
+        .at("/readyz", get(readyz))
+        .at("/metrics", get(metrics_endpoint))
+        .data(state)
+        .data(metrics)
+        .around(limit_body)
+        .with(Tracing)
+        .catch_all_error(|err: poem::Error| async move {
+            // Endpoint errors already carry their JSON body; only poem's own errors need one.
+            if err.is_from_response() {
+                return err.into_response();
+            }
+            let status = err.status();
+            if status.is_server_error() {
+                tracing::error!(error = %err, "Unhandled error.");
+            }
+            let detail = if status.is_server_error() {
+                "an internal error occurred".to_owned()
+            } else {
+                err.to_string()
+            };
+            let mut resp = Json(
+                ErrorBody {
+                    code: code_for_status(status).to_owned(),
+                    detail,
+                }
+                .clone(),
+            )
+            .into_response();
+            resp.set_status(status);
+            resp
+        })
+}

@@ -1,0 +1,255 @@
+//! Request and response bodies, as they appear in the OpenAPI spec.
+
+use checkin_domain::{checkin, payment, seatmap, session};
+use chrono::NaiveDateTime;
+use poem_openapi::Object;
+
+/// Log in with a booking reference and a passenger's last name.
+#[derive(Debug, Clone, Object)]
+pub struct CreateSessionRequest {
+    /// Booking reference (PNR), six letters or digits.
+    #[oai(validator(max_length = 16))]
+    pub pnr: String,
+    /// The last name of any passenger on the booking.
+    #[oai(validator(max_length = 64))]
+    pub last_name: String,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct SessionView {
+    /// Bearer token for `Authorization: Bearer <token>`; shown once.
+    pub token: String,
+    /// When the token stops working (UTC).
+    pub expires_at: NaiveDateTime,
+    pub booking: BookingView,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct BookingView {
+    pub pnr: String,
+    pub flight_id: i64,
+    pub flight_code: String,
+    pub origin: String,
+    pub destination: String,
+    pub departure_at: NaiveDateTime,
+    pub passengers: Vec<PassengerView>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct PassengerView {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    /// The passenger's newest check-in, if any.
+    pub checkin_id: Option<String>,
+}
+
+impl From<session::BookingView> for BookingView {
+    fn from(b: session::BookingView) -> Self {
+        Self {
+            pnr: b.pnr,
+            flight_id: b.flight_id,
+            flight_code: b.flight_code,
+            origin: b.origin,
+            destination: b.destination,
+            departure_at: b.departure_at,
+            passengers: b
+                .passengers
+                .into_iter()
+                .map(|p| PassengerView {
+                    id: p.id,
+                    first_name: p.first_name,
+                    last_name: p.last_name,
+                    checkin_id: p.checkin_id,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct SeatView {
+    /// Seat code, e.g. `12A`.
+    pub seat: String,
+    pub row: i32,
+    pub letter: String,
+    /// `premium` or `economy`.
+    pub cabin: String,
+    /// `window`, `middle` or `aisle`.
+    pub position: String,
+    pub extra_legroom: bool,
+    /// Seat fee in the flight's currency, in minor units.
+    pub fee_cents: i32,
+    /// `available`, `held` or `booked`.
+    pub state: String,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct SeatMapView {
+    pub flight_id: i64,
+    pub flight_code: String,
+    pub origin: String,
+    pub destination: String,
+    pub departure_at: NaiveDateTime,
+    pub aircraft: String,
+    pub currency: String,
+    pub seats: Vec<SeatView>,
+}
+
+impl From<seatmap::SeatMap> for SeatMapView {
+    fn from(m: seatmap::SeatMap) -> Self {
+        Self {
+            flight_id: m.flight_id,
+            flight_code: m.flight_code,
+            origin: m.origin,
+            destination: m.destination,
+            departure_at: m.departure_at,
+            aircraft: m.aircraft,
+            currency: m.currency,
+            seats: m
+                .seats
+                .into_iter()
+                .map(|s| SeatView {
+                    seat: s.seat,
+                    row: s.row,
+                    letter: s.letter,
+                    cabin: s.cabin,
+                    position: s.position,
+                    extra_legroom: s.extra_legroom,
+                    fee_cents: s.fee_cents,
+                    state: s.state,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Check one passenger of your booking in to a seat.
+#[derive(Debug, Clone, Object)]
+pub struct CreateCheckinRequest {
+    pub passenger_id: i64,
+    pub flight_id: i64,
+    /// Seat code, e.g. `12A`.
+    #[oai(validator(max_length = 8))]
+    pub seat: String,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct CheckinAccepted {
+    pub checkin_id: String,
+    /// Always `queued`: poll `get_checkin` for the outcome.
+    pub state: String,
+}
+
+impl From<checkin::CheckinAccepted> for CheckinAccepted {
+    fn from(a: checkin::CheckinAccepted) -> Self {
+        Self {
+            checkin_id: a.checkin_id,
+            state: a.state,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct CheckinView {
+    pub id: String,
+    pub passenger_id: i64,
+    pub flight_id: i64,
+    pub seat: String,
+    /// `queued`, `held`, `paying`, `confirmed`, `rejected`, `payment_failed`, `expired` or
+    /// `cancelled`.
+    pub state: String,
+    /// Why it ended, for `rejected` (`seat_taken`, `passenger_has_seat`), `payment_failed`
+    /// (the decline code, or `provider_unavailable`) and `expired` (`hold_timeout`, `hold_lost`).
+    pub reason: Option<String>,
+    /// When the hold ends (UTC, database clock).
+    pub hold_expires_at: Option<NaiveDateTime>,
+    /// Seconds left on the hold while `held` or `paying`.
+    pub hold_seconds_left: Option<i64>,
+    pub fee_cents: i32,
+    pub currency: String,
+    /// `pending`, `succeeded`, `declined`, `refunded` or `failed`.
+    pub payment_state: Option<String>,
+    pub decline_code: Option<String>,
+}
+
+impl From<checkin::CheckinView> for CheckinView {
+    fn from(v: checkin::CheckinView) -> Self {
+        Self {
+            id: v.id,
+            passenger_id: v.passenger_id,
+            flight_id: v.flight_id,
+            seat: v.seat,
+            state: v.state,
+            reason: v.reason,
+            hold_expires_at: v.hold_expires_at,
+            hold_seconds_left: v.hold_seconds_left,
+            fee_cents: v.fee_cents,
+            currency: v.currency,
+            payment_state: v.payment_state,
+            decline_code: v.decline_code,
+        }
+    }
+}
+
+/// Pay the seat fee of a held seat with a payment provider token.
+#[derive(Debug, Clone, Object)]
+pub struct PayCheckinRequest {
+    /// A provider token such as `tok_visa`. Never a card number.
+    #[oai(validator(max_length = 64))]
+    pub payment_method: String,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct PaymentAccepted {
+    pub checkin_id: String,
+    /// Always `paying`: poll `get_checkin` for the outcome.
+    pub state: String,
+    pub amount_cents: i32,
+    pub currency: String,
+}
+
+impl From<payment::PaymentAccepted> for PaymentAccepted {
+    fn from(a: payment::PaymentAccepted) -> Self {
+        Self {
+            checkin_id: a.checkin_id,
+            state: a.state,
+            amount_cents: a.amount_cents,
+            currency: a.currency,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct BoardingPassView {
+    pub id: String,
+    pub checkin_id: String,
+    pub passenger_name: String,
+    pub pnr: String,
+    pub flight_code: String,
+    pub origin: String,
+    pub destination: String,
+    pub departure_at: NaiveDateTime,
+    pub seat: String,
+    /// IATA BCBP-style barcode content.
+    pub barcode: String,
+    pub issued_at: NaiveDateTime,
+}
+
+impl From<checkin::BoardingPassView> for BoardingPassView {
+    fn from(b: checkin::BoardingPassView) -> Self {
+        Self {
+            id: b.id,
+            checkin_id: b.checkin_id,
+            passenger_name: b.passenger_name,
+            pnr: b.pnr,
+            flight_code: b.flight_code,
+            origin: b.origin,
+            destination: b.destination,
+            departure_at: b.departure_at,
+            seat: b.seat,
+            barcode: b.barcode,
+            issued_at: b.issued_at,
+        }
+    }
+}

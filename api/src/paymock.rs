@@ -1,0 +1,527 @@
+//! A mock payment provider modelled on stripe-mock: its own HTTP service with Stripe's
+//! shapes (`POST /v1/charges`, `POST /v1/refunds`, `card_error` declines), an
+//! `Idempotency-Key` per request, a configurable decline rate and latency, and faults
+//! (HTTP 500s, responses slower than any client timeout) that tests switch on at run time
+//! through `POST /_control`.
+//!
+//! Test tokens: `tok_visa` (declined at the configured rate, default 1%),
+//! `tok_chargeDeclined` (always `card_declined`), `tok_insufficientFunds`
+//! (`insufficient_funds`), `tok_expiredCard` (`expired_card`). Anything else is a 400.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use clap::Args;
+use poem::{
+    Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler,
+    http::StatusCode,
+    post,
+    web::{Data, Json, Path},
+};
+use rand::{RngExt, SeedableRng, rngs::StdRng};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Settings of the mock provider. Every one can also be changed at run time.
+#[derive(Debug, Clone, Args, Serialize, Deserialize)]
+pub struct PaymockConfig {
+    /// Share of `tok_visa` charges declined (0.0 to 1.0).
+    #[arg(
+        long = "decline-rate",
+        env = "PAYMOCK_DECLINE_RATE",
+        default_value_t = 0.01
+    )]
+    pub decline_rate: f64,
+    /// Added to every response, in milliseconds.
+    #[arg(long = "latency-ms", env = "PAYMOCK_LATENCY_MS", default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Share of requests answered with HTTP 500 before doing anything.
+    #[arg(long = "error-rate", env = "PAYMOCK_ERROR_RATE", default_value_t = 0.0)]
+    pub error_rate: f64,
+    /// Share of charges that are made but answered only after `hang_ms` (a client timeout).
+    #[arg(
+        long = "timeout-rate",
+        env = "PAYMOCK_TIMEOUT_RATE",
+        default_value_t = 0.0
+    )]
+    pub timeout_rate: f64,
+    /// How long a "timed out" response hangs, in milliseconds.
+    #[arg(long = "hang-ms", env = "PAYMOCK_HANG_MS", default_value_t = 30_000)]
+    pub hang_ms: u64,
+    /// Seed of the decision generator, for repeatable runs.
+    #[arg(long = "seed", env = "PAYMOCK_SEED", default_value_t = 42)]
+    pub seed: u64,
+    /// The secret key clients must send as `Authorization: Bearer <key>`.
+    #[arg(
+        long = "api-key",
+        env = "PAYMOCK_API_KEY",
+        default_value = "sk_test_local",
+        hide_default_value = true
+    )]
+    #[serde(skip_serializing)]
+    pub api_key: String,
+}
+
+impl Default for PaymockConfig {
+    fn default() -> Self {
+        Self {
+            decline_rate: 0.01,
+            latency_ms: 0,
+            error_rate: 0.0,
+            timeout_rate: 0.0,
+            hang_ms: 30_000,
+            seed: 42,
+            api_key: "sk_test_local".into(),
+        }
+    }
+}
+
+/// Counters for tests and the curious (`GET /_stats`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PaymockStats {
+    pub charge_requests: u64,
+    pub charges_created: u64,
+    pub charges_succeeded: u64,
+    pub charges_declined: u64,
+    pub idempotent_replays: u64,
+    pub refunds: u64,
+    pub injected_errors: u64,
+    pub injected_timeouts: u64,
+}
+
+#[derive(Clone)]
+struct Stored {
+    request_hash: String,
+    status: u16,
+    body: serde_json::Value,
+}
+
+struct Inner {
+    cfg: PaymockConfig,
+    rng: StdRng,
+    stats: PaymockStats,
+    /// (endpoint, idempotency key) -> first answer.
+    idempotency: HashMap<(String, String), Stored>,
+    /// charge id -> (amount, refunded)
+    charges: HashMap<String, (i64, bool)>,
+}
+
+#[derive(Clone)]
+pub struct Paymock {
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl Paymock {
+    pub fn new(cfg: PaymockConfig) -> Self {
+        let rng = StdRng::seed_from_u64(cfg.seed);
+        Self {
+            inner: Arc::new(Mutex::new(Inner {
+                cfg,
+                rng,
+                stats: PaymockStats::default(),
+                idempotency: HashMap::new(),
+                charges: HashMap::new(),
+            })),
+        }
+    }
+
+    pub fn stats(&self) -> PaymockStats {
+        self.lock().stats.clone()
+    }
+
+    pub fn set_config(&self, cfg: PaymockConfig) {
+        self.lock().cfg = cfg;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The HTTP service.
+    pub fn endpoint(&self) -> impl Endpoint + use<> {
+        Route::new()
+            .at("/v1/charges", post(create_charge))
+            .at("/v1/charges/:id", get(get_charge))
+            .at("/v1/refunds", post(create_refund))
+            .at("/_control", post(control))
+            .at("/_stats", get(stats))
+            .at("/healthz", get(healthz))
+            .data(self.clone())
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+struct ChargeParams {
+    amount: i64,
+    currency: String,
+    source: String,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+struct RefundParams {
+    charge: String,
+}
+
+fn error(status: StatusCode, kind: &str, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({ "error": { "type": kind, "code": code, "message": message } });
+    (status, Json(body)).into_response()
+}
+
+fn json(status: u16, body: &serde_json::Value) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, Json(body.clone())).into_response()
+}
+
+fn authorized(req: &Request, mock: &Paymock) -> bool {
+    let want = format!("Bearer {}", mock.lock().cfg.api_key);
+    req.headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        == Some(want.as_str())
+}
+
+fn hash(value: &impl Serialize) -> String {
+    hex::encode(Sha256::digest(
+        serde_json::to_vec(value).unwrap_or_default(),
+    ))
+}
+
+enum Plan {
+    Replay(Stored),
+    Mismatch,
+    Fail,
+    Proceed {
+        hang: bool,
+        decline_roll: f64,
+        latency: Duration,
+        hang_for: Duration,
+    },
+}
+
+fn plan(mock: &Paymock, endpoint: &str, key: &str, request_hash: &str) -> Plan {
+    let mut inner = mock.lock();
+    if let Some(stored) = inner
+        .idempotency
+        .get(&(endpoint.to_owned(), key.to_owned()))
+        .cloned()
+    {
+        if stored.request_hash != request_hash {
+            return Plan::Mismatch;
+        }
+        inner.stats.idempotent_replays += 1;
+        return Plan::Replay(stored);
+    }
+    let error_rate = inner.cfg.error_rate;
+    if inner.rng.random_bool(error_rate.clamp(0.0, 1.0)) {
+        inner.stats.injected_errors += 1;
+        return Plan::Fail;
+    }
+    let timeout_rate = inner.cfg.timeout_rate;
+    let hang = inner.rng.random_bool(timeout_rate.clamp(0.0, 1.0));
+    if hang {
+        inner.stats.injected_timeouts += 1;
+    }
+    Plan::Proceed {
+        hang,
+        decline_roll: inner.rng.random::<f64>(),
+        latency: Duration::from_millis(inner.cfg.latency_ms),
+        hang_for: Duration::from_millis(inner.cfg.hang_ms),
+    }
+}
+
+fn idempotency_key(req: &Request) -> Option<String> {
+    req.headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| !k.is_empty() && k.len() <= 255)
+        .map(str::to_owned)
+}
+
+#[handler]
+async fn create_charge(
+    req: &Request,
+    mock: Data<&Paymock>,
+    params: Option<Json<ChargeParams>>,
+) -> Response {
+    if !authorized(req, &mock) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_request_error",
+            "unauthorized",
+            "invalid API key",
+        );
+    }
+    let Some(Json(params)) = params else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "parameter_invalid",
+            "invalid charge parameters",
+        );
+    };
+    let Some(key) = idempotency_key(req) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "idempotency_key_required",
+            "send an Idempotency-Key header",
+        );
+    };
+    mock.lock().stats.charge_requests += 1;
+    let (latency, hang, hang_for, roll) = match plan(&mock, "charges", &key, &hash(&params)) {
+        Plan::Replay(s) => return json(s.status, &s.body),
+        Plan::Mismatch => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "idempotency_error",
+                "idempotency_key_reused",
+                "keys are for one request only",
+            );
+        }
+        Plan::Fail => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "api_error",
+                "internal",
+                "injected failure",
+            );
+        }
+        Plan::Proceed {
+            hang,
+            decline_roll,
+            latency,
+            hang_for,
+        } => (latency, hang, hang_for, decline_roll),
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    if params.amount < 0 {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "amount_too_small",
+            "amount must be positive",
+        );
+    }
+    let decline = match params.source.as_str() {
+        "tok_visa" => (roll < mock.lock().cfg.decline_rate).then_some("generic_decline"),
+        "tok_chargeDeclined" => Some("generic_decline"),
+        "tok_insufficientFunds" => Some("insufficient_funds"),
+        "tok_expiredCard" => Some("expired_card"),
+        _ => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                "resource_missing",
+                "no such token",
+            );
+        }
+    };
+    let charge_id = format!("ch_{}", ulid::Ulid::new());
+    let (status, body) = match decline {
+        None => (
+            200,
+            serde_json::json!({
+                "id": charge_id, "object": "charge", "amount": params.amount, "currency": params.currency,
+                "status": "succeeded", "paid": true, "refunded": false,
+            }),
+        ),
+        Some(decline_code) => (
+            402,
+            serde_json::json!({ "error": {
+                "type": "card_error",
+                "code": if decline_code == "expired_card" { "expired_card" } else { "card_declined" },
+                "decline_code": decline_code,
+                "message": "Your card was declined.",
+                "charge": charge_id,
+            }}),
+        ),
+    };
+    {
+        let mut inner = mock.lock();
+        inner.stats.charges_created += 1;
+        if decline.is_none() {
+            inner.stats.charges_succeeded += 1;
+            inner
+                .charges
+                .insert(charge_id.clone(), (params.amount, false));
+        } else {
+            inner.stats.charges_declined += 1;
+        }
+        inner.idempotency.insert(
+            ("charges".into(), key),
+            Stored {
+                request_hash: hash(&params),
+                status,
+                body: body.clone(),
+            },
+        );
+    }
+    if hang {
+        // The charge is made; only the answer is late, as with a real provider's timeout.
+        tokio::time::sleep(hang_for).await;
+    }
+    json(status, &body)
+}
+
+#[handler]
+async fn create_refund(
+    req: &Request,
+    mock: Data<&Paymock>,
+    params: Option<Json<RefundParams>>,
+) -> Response {
+    if !authorized(req, &mock) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_request_error",
+            "unauthorized",
+            "invalid API key",
+        );
+    }
+    let Some(Json(params)) = params else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "parameter_invalid",
+            "invalid refund parameters",
+        );
+    };
+    let Some(key) = idempotency_key(req) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "idempotency_key_required",
+            "send an Idempotency-Key header",
+        );
+    };
+    let latency = match plan(&mock, "refunds", &key, &hash(&params)) {
+        Plan::Replay(s) => return json(s.status, &s.body),
+        Plan::Mismatch => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "idempotency_error",
+                "idempotency_key_reused",
+                "keys are for one request only",
+            );
+        }
+        Plan::Fail => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "api_error",
+                "internal",
+                "injected failure",
+            );
+        }
+        Plan::Proceed { latency, .. } => latency,
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let mut inner = mock.lock();
+    let (status, body) = match inner.charges.get_mut(&params.charge) {
+        None => (
+            404,
+            serde_json::json!({ "error": { "type": "invalid_request_error", "code": "resource_missing", "message": "no such charge" } }),
+        ),
+        Some((_, true)) => (
+            400,
+            serde_json::json!({ "error": { "type": "invalid_request_error", "code": "charge_already_refunded", "message": "already refunded" } }),
+        ),
+        Some((amount, refunded)) => {
+            *refunded = true;
+            let amount = *amount;
+            inner.stats.refunds += 1;
+            (
+                200,
+                serde_json::json!({ "id": format!("re_{}", ulid::Ulid::new()), "object": "refund", "charge": params.charge, "amount": amount, "status": "succeeded" }),
+            )
+        }
+    };
+    inner.idempotency.insert(
+        ("refunds".into(), key),
+        Stored {
+            request_hash: hash(&params),
+            status,
+            body: body.clone(),
+        },
+    );
+    json(status, &body)
+}
+
+#[handler]
+fn get_charge(req: &Request, mock: Data<&Paymock>, Path(id): Path<String>) -> Response {
+    if !authorized(req, &mock) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_request_error",
+            "unauthorized",
+            "invalid API key",
+        );
+    }
+    match mock.lock().charges.get(&id) {
+        Some((amount, refunded)) => json(
+            200,
+            &serde_json::json!({ "id": id, "object": "charge", "amount": amount, "refunded": refunded, "status": "succeeded" }),
+        ),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "invalid_request_error",
+            "resource_missing",
+            "no such charge",
+        ),
+    }
+}
+
+/// Changes settings at run time (tests inject faults this way). Fields left out keep
+/// their value.
+#[handler]
+fn control(req: &Request, mock: Data<&Paymock>, Json(patch): Json<serde_json::Value>) -> Response {
+    if !authorized(req, &mock) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_request_error",
+            "unauthorized",
+            "invalid API key",
+        );
+    }
+    let mut inner = mock.lock();
+    let mut current = serde_json::to_value(&inner.cfg).unwrap_or_default();
+    if let (Some(cur), Some(p)) = (current.as_object_mut(), patch.as_object()) {
+        for (k, v) in p {
+            if k != "api_key" {
+                cur.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    current["api_key"] = serde_json::Value::String(inner.cfg.api_key.clone());
+    match serde_json::from_value::<PaymockConfig>(current) {
+        Ok(cfg) => {
+            inner.cfg = cfg;
+            json(200, &serde_json::to_value(&inner.cfg).unwrap_or_default())
+        }
+        Err(e) => error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "parameter_invalid",
+            &e.to_string(),
+        ),
+    }
+}
+
+#[handler]
+fn stats(mock: Data<&Paymock>) -> Json<PaymockStats> {
+    Json(mock.stats())
+}
+
+#[handler]
+fn healthz() -> &'static str {
+    "ok"
+}

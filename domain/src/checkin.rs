@@ -1,0 +1,660 @@
+//! The life of a check-in: created (queued) by the API, held by a worker, paid, confirmed.
+//!
+//! Every seat state change here is one conditional `UPDATE` on the seat row whose `WHERE`
+//! names the state it expects and, after the hold, the hold id. Exactly one affected row
+//! means the change happened; zero means someone else got there first, whatever any lock
+//! said. Transactions lock the check-in row before the seat row, always in that order.
+
+use chrono::NaiveDateTime;
+use entity::checkin::CheckinState;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, QueryResult};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    DomainError, DomainResult,
+    config::HoldConfig,
+    db::{self, AsDbErr, record_event, stmt},
+    error::is_unique_violation,
+    idempotency::{self, StoreError},
+    jobs::{HoldSeatJob, JobQueue},
+    lock::{Lease, LockOutcome, SeatLock},
+    metrics,
+    session::BookingRef,
+    types::{CheckinId, HoldId, IdempotencyKey, SeatCode},
+};
+
+/// Rejection reasons a client sees on a check-in that ended `rejected`.
+pub mod reason {
+    pub const SEAT_TAKEN: &str = "seat_taken";
+    pub const PASSENGER_HAS_SEAT: &str = "passenger_has_seat";
+    pub const HOLD_TIMEOUT: &str = "hold_timeout";
+    pub const HOLD_LOST: &str = "hold_lost";
+    pub const PROVIDER_UNAVAILABLE: &str = "provider_unavailable";
+}
+
+/// A request to check one passenger of the caller's booking in to a seat.
+#[derive(Debug, Clone, Serialize)]
+pub struct CreateCheckin {
+    pub passenger_id: i64,
+    pub flight_id: i64,
+    pub seat: SeatCode,
+}
+
+/// The answer to an accepted check-in request (stored for idempotent replays).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckinAccepted {
+    pub checkin_id: String,
+    pub state: String,
+}
+
+/// The outcome of [`create_checkin`]: the answer, and whether it replays an earlier request.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub accepted: CheckinAccepted,
+    pub replayed: bool,
+}
+
+enum TxnError {
+    Domain(DomainError),
+    Replay,
+}
+
+impl From<DbErr> for TxnError {
+    fn from(e: DbErr) -> Self {
+        Self::Domain(e.into())
+    }
+}
+
+impl From<DomainError> for TxnError {
+    fn from(e: DomainError) -> Self {
+        Self::Domain(e)
+    }
+}
+
+impl AsDbErr for TxnError {
+    fn as_db_err(&self) -> Option<&DbErr> {
+        match self {
+            Self::Domain(d) => d.as_db_err(),
+            Self::Replay => None,
+        }
+    }
+}
+
+/// Records a check-in request and hands it to the queue. The request is committed in
+/// MariaDB before it is enqueued, so an accepted request is never lost: if the push fails,
+/// the re-drive step pushes it later.
+///
+/// Guarantees: the passenger is on the caller's booking, the seat is on the passenger's
+/// flight, and the passenger has no other live or confirmed check-in on that flight
+/// (a unique key, so this holds under any concurrency). The same `key` with the same
+/// request replays the first answer; with another request it is refused.
+pub async fn create_checkin(
+    db: &DatabaseConnection,
+    queue: &dyn JobQueue,
+    booking: &BookingRef,
+    req: &CreateCheckin,
+    key: &IdempotencyKey,
+) -> DomainResult<Created> {
+    let hash = idempotency::request_hash("create_checkin", "", req);
+    if let Some(accepted) = idempotency::lookup(db, booking.id, key, &hash).await? {
+        return Ok(Created {
+            accepted,
+            replayed: true,
+        });
+    }
+    let result = db::transaction::<_, TxnError, _>(db, |txn| {
+        let (req, key, hash, booking) = (req.clone(), key.clone(), hash.clone(), booking.clone());
+        Box::pin(async move {
+            let passenger = txn
+                .query_one_raw(stmt("SELECT booking_id FROM passengers WHERE id = ?", [req.passenger_id.into()]))
+                .await?;
+            let owns = passenger.map(|r| r.try_get::<i64>("", "booking_id")).transpose()? == Some(booking.id);
+            if !owns {
+                return Err(DomainError::PassengerNotInBooking.into());
+            }
+            if req.flight_id != booking.flight_id {
+                return Err(DomainError::FlightNotInBooking.into());
+            }
+            let seat = txn
+                .query_one_raw(stmt(
+                    "SELECT id FROM seats WHERE flight_id = ? AND seat_code = ?",
+                    [req.flight_id.into(), req.seat.as_str().into()],
+                ))
+                .await?
+                .ok_or_else(|| DomainError::SeatNotFound(req.seat.to_string()))?;
+            let seat_id: i64 = seat.try_get("", "id")?;
+
+            expire_own_stale_holds(txn, req.flight_id, req.passenger_id).await?;
+
+            let id = CheckinId::new();
+            let inserted = txn
+                .execute_raw(stmt(
+                    "INSERT INTO checkins (id, booking_id, flight_id, passenger_id, seat_id, state, enqueued_at, created_at, updated_at)
+                     VALUES (?, ?, ?, ?, ?, 'queued', NOW(6), NOW(6), NOW(6))",
+                    [id.as_str().into(), booking.id.into(), req.flight_id.into(), req.passenger_id.into(), seat_id.into()],
+                ))
+                .await;
+            if let Err(e) = inserted {
+                if !is_unique_violation(&e) {
+                    return Err(e.into());
+                }
+                let confirmed = txn
+                    .query_one_raw(stmt(
+                        "SELECT 1 AS x FROM checkins WHERE flight_id = ? AND passenger_id = ? AND state = 'confirmed'",
+                        [req.flight_id.into(), req.passenger_id.into()],
+                    ))
+                    .await?
+                    .is_some();
+                return Err(if confirmed { DomainError::AlreadyCheckedIn } else { DomainError::CheckinInProgress }.into());
+            }
+            let accepted = CheckinAccepted { checkin_id: id.to_string(), state: "queued".into() };
+            match idempotency::store(txn, booking.id, &key, &hash, 202, &accepted).await {
+                Ok(()) => {}
+                Err(StoreError::Duplicate) => return Err(TxnError::Replay),
+                Err(StoreError::Db(e)) if idempotency::in_flight(&e) => {
+                    return Err(DomainError::IdempotencyKeyInFlight.into());
+                }
+                Err(StoreError::Db(e)) => return Err(e.into()),
+            }
+            record_event(txn, id.as_str(), "queued", &format!("seat {}", req.seat)).await?;
+            Ok(accepted)
+        })
+    })
+    .await;
+    let accepted = match result {
+        Ok(a) => a,
+        Err(TxnError::Domain(e)) => return Err(e),
+        Err(TxnError::Replay) => {
+            let accepted = idempotency::lookup(db, booking.id, key, &hash)
+                .await?
+                .ok_or_else(|| {
+                    DomainError::Internal("idempotency key vanished during replay".into())
+                })?;
+            return Ok(Created {
+                accepted,
+                replayed: true,
+            });
+        }
+    };
+    metrics::counter_created();
+    if let Err(e) = queue
+        .enqueue_hold(HoldSeatJob {
+            checkin_id: accepted.checkin_id.clone(),
+        })
+        .await
+    {
+        tracing::warn!(checkin.id = %accepted.checkin_id, error = %e, "Check-in committed but not enqueued; the re-drive step will push it.");
+    }
+    Ok(Created {
+        accepted,
+        replayed: false,
+    })
+}
+
+/// A passenger whose own hold on this flight has run out may start again: release it now
+/// rather than wait for the sweeper.
+async fn expire_own_stale_holds(
+    conn: &impl ConnectionTrait,
+    flight_id: i64,
+    passenger_id: i64,
+) -> Result<(), DbErr> {
+    conn.execute_raw(stmt(
+        "UPDATE checkins SET state = 'expired', reason = ?, updated_at = NOW(6)
+         WHERE passenger_id = ? AND flight_id = ? AND state = 'held' AND hold_expires_at <= NOW(6)",
+        [
+            reason::HOLD_TIMEOUT.into(),
+            passenger_id.into(),
+            flight_id.into(),
+        ],
+    ))
+    .await?;
+    conn.execute_raw(stmt(
+        &format!("UPDATE seats SET {RELEASE_SET} WHERE flight_id = ? AND passenger_id = ? AND state = 'held' AND hold_expires_at <= NOW(6)"),
+        [flight_id.into(), passenger_id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// The `SET` clause that makes a seat available again.
+pub(crate) const RELEASE_SET: &str = "state = 'available', hold_id = NULL, hold_expires_at = NULL, passenger_id = NULL, \
+     checkin_id = NULL, version = version + 1, updated_at = NOW(6)";
+
+/// Releases a seat if it is still held under `hold_id`. Returns whether it was.
+pub(crate) async fn release_seat(
+    conn: &impl ConnectionTrait,
+    seat_id: i64,
+    hold_id: &str,
+) -> Result<bool, DbErr> {
+    let r = conn
+        .execute_raw(stmt(
+            &format!(
+                "UPDATE seats SET {RELEASE_SET} WHERE id = ? AND state = 'held' AND hold_id = ?"
+            ),
+            [seat_id.into(), hold_id.into()],
+        ))
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// What a hold job did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HoldOutcome {
+    /// The seat is held for this check-in until `expires_at` (database clock).
+    Held {
+        hold_id: String,
+        expires_at: NaiveDateTime,
+    },
+    /// The check-in ended `rejected` with this reason.
+    Rejected(&'static str),
+    /// The check-in had already left `queued` (a duplicate delivery); nothing was done.
+    AlreadyProcessed(CheckinState),
+}
+
+/// How a hold job used the seat lock; the dashboard shows these as lock contention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockUse {
+    Acquired,
+    /// Another worker held the seat's lock; this one went on through the database path.
+    Contended,
+    /// No lock quorum in time; the database path alone.
+    NoQuorum,
+    /// Not needed: the job ended before taking a lock.
+    NotTried,
+}
+
+impl LockUse {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Acquired => "acquired",
+            Self::Contended => "contended",
+            Self::NoQuorum => "no_quorum",
+            Self::NotTried => "not_tried",
+        }
+    }
+}
+
+/// What a hold job did, and how it used the lock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoldReport {
+    pub outcome: HoldOutcome,
+    pub lock: LockUse,
+}
+
+/// Processes a queued check-in: takes the seat's lock (for efficiency), then holds the seat
+/// with one conditional `UPDATE`. Idempotent: a second delivery of the same job does nothing.
+///
+/// A seat is free if it is available or its hold has expired (by the database clock), so a
+/// hold nobody paid for never blocks anyone past its expiry. The lock is released only after
+/// the commit. Without a lock quorum the job goes on through the database path alone.
+pub async fn process_hold(
+    db: &DatabaseConnection,
+    lock: &dyn SeatLock,
+    cfg: &HoldConfig,
+    checkin_id: &CheckinId,
+) -> DomainResult<HoldReport> {
+    let not_tried = |outcome| HoldReport {
+        outcome,
+        lock: LockUse::NotTried,
+    };
+    let Some(row) = load_for_hold(db, checkin_id).await? else {
+        return Err(DomainError::CheckinNotFound);
+    };
+    if row.state != CheckinState::Queued {
+        return Ok(not_tried(HoldOutcome::AlreadyProcessed(row.state)));
+    }
+    // A cheap read first: a hot seat that is already taken is refused without queueing on
+    // its row lock or its Redis lock. A stale "taken" is still a fair answer: it was taken
+    // after this request arrived.
+    if seat_is_taken(db, row.seat_id).await? {
+        return finish_rejected(
+            db,
+            checkin_id,
+            reason::SEAT_TAKEN,
+            "seat was taken before the hold was tried",
+        )
+        .await
+        .map(not_tried);
+    }
+    let started = std::time::Instant::now();
+    let (lease, used) = match lock.acquire(&format!("seat:{}", row.seat_id)).await {
+        LockOutcome::Acquired(lease) => (Some(lease), LockUse::Acquired),
+        LockOutcome::Contended => (None, LockUse::Contended),
+        LockOutcome::NoQuorum => (None, LockUse::NoQuorum),
+    };
+    metrics::lock_acquire(used.as_str(), started.elapsed());
+    let outcome = apply_hold(db, cfg, checkin_id, lease.as_ref()).await;
+    if let Some(lease) = &lease {
+        lock.release(lease).await;
+    }
+    Ok(HoldReport {
+        outcome: outcome?,
+        lock: used,
+    })
+}
+
+struct HoldRow {
+    state: CheckinState,
+    flight_id: i64,
+    passenger_id: i64,
+    seat_id: i64,
+}
+
+async fn load_for_hold(
+    conn: &impl ConnectionTrait,
+    id: &CheckinId,
+) -> Result<Option<HoldRow>, DbErr> {
+    let sql = "SELECT state, flight_id, passenger_id, seat_id FROM checkins WHERE id = ?";
+    let row = conn.query_one_raw(stmt(sql, [id.as_str().into()])).await?;
+    row.map(|r| hold_row(&r)).transpose()
+}
+
+fn hold_row(r: &QueryResult) -> Result<HoldRow, DbErr> {
+    Ok(HoldRow {
+        state: r.try_get("", "state")?,
+        flight_id: r.try_get("", "flight_id")?,
+        passenger_id: r.try_get("", "passenger_id")?,
+        seat_id: r.try_get("", "seat_id")?,
+    })
+}
+
+async fn seat_is_taken(conn: &impl ConnectionTrait, seat_id: i64) -> Result<bool, DbErr> {
+    let r = conn
+        .query_one_raw(stmt(
+            "SELECT 1 AS x FROM seats WHERE id = ? AND (state = 'booked' OR (state = 'held' AND hold_expires_at > NOW(6)))",
+            [seat_id.into()],
+        ))
+        .await?;
+    Ok(r.is_some())
+}
+
+async fn finish_rejected(
+    db: &DatabaseConnection,
+    id: &CheckinId,
+    why: &'static str,
+    detail: &str,
+) -> DomainResult<HoldOutcome> {
+    let detail = detail.to_owned();
+    db::transaction::<_, DomainError, _>(db, |txn| {
+        let (id, detail) = (id.clone(), detail.clone());
+        Box::pin(async move {
+            let r = txn
+                .execute_raw(stmt(
+                    "UPDATE checkins SET state = 'rejected', reason = ?, updated_at = NOW(6) WHERE id = ? AND state = 'queued'",
+                    [why.into(), id.as_str().into()],
+                ))
+                .await?;
+            if r.rows_affected() == 0 {
+                return Ok(HoldOutcome::AlreadyProcessed(current_state(txn, &id).await?));
+            }
+            record_event(txn, id.as_str(), "rejected", &format!("{why}: {detail}")).await?;
+            Ok(HoldOutcome::Rejected(why))
+        })
+    })
+    .await
+    .inspect(|o| {
+        if matches!(o, HoldOutcome::Rejected(_)) {
+            metrics::checkin_outcome("rejected");
+        }
+    })
+}
+
+async fn current_state(
+    conn: &impl ConnectionTrait,
+    id: &CheckinId,
+) -> Result<CheckinState, DomainError> {
+    load_for_hold(conn, id)
+        .await?
+        .map(|r| r.state)
+        .ok_or(DomainError::CheckinNotFound)
+}
+
+/// The write half of a hold: in one transaction, lock the check-in row, try the seat's
+/// conditional `UPDATE`, and move the check-in to `held` or `rejected`.
+///
+/// Public so tests can put a pause between taking the lease and writing, as a stalled
+/// worker would: whatever the lease says, the conditional `UPDATE` decides, and a write
+/// that loses is recorded with why.
+pub async fn apply_hold(
+    db: &DatabaseConnection,
+    cfg: &HoldConfig,
+    checkin_id: &CheckinId,
+    lease: Option<&Lease>,
+) -> DomainResult<HoldOutcome> {
+    let ttl_micros = i64::try_from(cfg.ttl().as_micros()).unwrap_or(i64::MAX);
+    let lease_note = match lease {
+        Some(l) if l.has_expired() => "; this worker's lock lease had expired before the write",
+        Some(_) => "",
+        None => "; no lock lease (database path)",
+    };
+    let outcome = db::transaction::<_, DomainError, _>(db, |txn| {
+        let id = checkin_id.clone();
+        Box::pin(async move {
+            let row = txn
+                .query_one_raw(stmt(
+                    "SELECT state, flight_id, passenger_id, seat_id FROM checkins WHERE id = ? FOR UPDATE",
+                    [id.as_str().into()],
+                ))
+                .await?
+                .ok_or(DomainError::CheckinNotFound)?;
+            let row = hold_row(&row)?;
+            if row.state != CheckinState::Queued {
+                return Ok(HoldOutcome::AlreadyProcessed(row.state));
+            }
+            let expires_at: NaiveDateTime = txn
+                .query_one_raw(stmt("SELECT NOW(6) + INTERVAL ? MICROSECOND AS t", [ttl_micros.into()]))
+                .await?
+                .ok_or_else(|| DbErr::Custom("no clock".into()))?
+                .try_get("", "t")?;
+            let hold_id = HoldId::new();
+            let cas = txn
+                .execute_raw(stmt(
+                    "UPDATE seats SET state = 'held', hold_id = ?, hold_expires_at = ?, passenger_id = ?, checkin_id = ?,
+                            version = version + 1, updated_at = NOW(6)
+                     WHERE id = ? AND flight_id = ?
+                       AND (state = 'available' OR (state = 'held' AND hold_expires_at <= NOW(6)))",
+                    [
+                        hold_id.as_str().into(),
+                        expires_at.into(),
+                        row.passenger_id.into(),
+                        id.as_str().into(),
+                        row.seat_id.into(),
+                        row.flight_id.into(),
+                    ],
+                ))
+                .await;
+            let rejected = match cas {
+                Ok(r) if r.rows_affected() == 1 => None,
+                Ok(_) => Some(reason::SEAT_TAKEN),
+                Err(e) if is_unique_violation(&e) => Some(reason::PASSENGER_HAS_SEAT),
+                Err(e) => return Err(e.into()),
+            };
+            if let Some(why) = rejected {
+                txn.execute_raw(stmt(
+                    "UPDATE checkins SET state = 'rejected', reason = ?, updated_at = NOW(6) WHERE id = ?",
+                    [why.into(), id.as_str().into()],
+                ))
+                .await?;
+                let detail = format!("{why}: the seat's conditional update matched no row{lease_note}");
+                record_event(txn, id.as_str(), "rejected", &detail).await?;
+                return Ok(HoldOutcome::Rejected(why));
+            }
+            txn.execute_raw(stmt(
+                "UPDATE checkins SET state = 'held', hold_id = ?, hold_expires_at = ?, updated_at = NOW(6) WHERE id = ?",
+                [hold_id.as_str().into(), expires_at.into(), id.as_str().into()],
+            ))
+            .await?;
+            record_event(txn, id.as_str(), "held", &format!("hold {} until {expires_at}{lease_note}", hold_id.as_str()))
+                .await?;
+            Ok(HoldOutcome::Held { hold_id: hold_id.as_str().to_owned(), expires_at })
+        })
+    })
+    .await?;
+    match &outcome {
+        HoldOutcome::Held { .. } => metrics::checkin_outcome("held"),
+        HoldOutcome::Rejected(_) => {
+            metrics::checkin_outcome("rejected");
+            if lease.is_some_and(Lease::has_expired) {
+                metrics::fenced_write("hold");
+            }
+        }
+        HoldOutcome::AlreadyProcessed(_) => {}
+    }
+    Ok(outcome)
+}
+
+/// What a passenger (or an SDK) sees of a check-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckinView {
+    pub id: String,
+    pub passenger_id: i64,
+    pub flight_id: i64,
+    pub seat: String,
+    /// `queued`, `held`, `paying`, `confirmed`, `rejected`, `payment_failed`, `expired` or
+    /// `cancelled`. A hold past its expiry reads `expired` even before the sweeper ran.
+    pub state: String,
+    pub reason: Option<String>,
+    pub hold_expires_at: Option<NaiveDateTime>,
+    /// Seconds left on the hold by the database clock, while held or paying.
+    pub hold_seconds_left: Option<i64>,
+    pub fee_cents: i32,
+    pub currency: String,
+    pub payment_state: Option<String>,
+    pub decline_code: Option<String>,
+}
+
+/// The check-in `id`, if it belongs to the caller's booking (otherwise "not found", so ids
+/// of other bookings reveal nothing).
+pub async fn get_checkin(
+    conn: &impl ConnectionTrait,
+    booking: &BookingRef,
+    id: &CheckinId,
+) -> DomainResult<CheckinView> {
+    let row = conn
+        .query_one_raw(stmt(
+            "SELECT c.id, c.booking_id, c.passenger_id, c.flight_id, c.state, c.reason, c.hold_expires_at,
+                    TIMESTAMPDIFF(SECOND, NOW(6), c.hold_expires_at) AS seconds_left,
+                    s.seat_code, s.fee_cents, f.currency, p.state AS payment_state, p.decline_code
+             FROM checkins c
+             JOIN seats s ON s.id = c.seat_id
+             JOIN flights f ON f.id = c.flight_id
+             LEFT JOIN payments p ON p.checkin_id = c.id
+             WHERE c.id = ?",
+            [id.as_str().into()],
+        ))
+        .await?
+        .ok_or(DomainError::CheckinNotFound)?;
+    if row.try_get::<i64>("", "booking_id")? != booking.id {
+        return Err(DomainError::CheckinNotFound);
+    }
+    let state: CheckinState = row.try_get("", "state")?;
+    let seconds_left: Option<i64> = row.try_get("", "seconds_left")?;
+    let live_hold = matches!(state, CheckinState::Held | CheckinState::Paying);
+    let (shown, reason) = match (state, seconds_left) {
+        (CheckinState::Held, Some(s)) if s < 0 => {
+            ("expired".to_owned(), Some(reason::HOLD_TIMEOUT.to_owned()))
+        }
+        _ => (state_name(state).to_owned(), row.try_get("", "reason")?),
+    };
+    Ok(CheckinView {
+        id: row.try_get("", "id")?,
+        passenger_id: row.try_get("", "passenger_id")?,
+        flight_id: row.try_get("", "flight_id")?,
+        seat: row.try_get("", "seat_code")?,
+        state: shown,
+        reason,
+        hold_expires_at: row.try_get("", "hold_expires_at")?,
+        hold_seconds_left: seconds_left.filter(|_| live_hold).map(|s| s.max(0)),
+        fee_cents: row.try_get("", "fee_cents")?,
+        currency: row.try_get("", "currency")?,
+        payment_state: row.try_get("", "payment_state")?,
+        decline_code: row.try_get("", "decline_code")?,
+    })
+}
+
+/// The wire name of a check-in state.
+pub fn state_name(s: CheckinState) -> &'static str {
+    match s {
+        CheckinState::Queued => "queued",
+        CheckinState::Held => "held",
+        CheckinState::Paying => "paying",
+        CheckinState::Confirmed => "confirmed",
+        CheckinState::Rejected => "rejected",
+        CheckinState::PaymentFailed => "payment_failed",
+        CheckinState::Expired => "expired",
+        CheckinState::Cancelled => "cancelled",
+    }
+}
+
+/// A boarding pass, issued in the same transaction that confirmed the seat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardingPassView {
+    pub id: String,
+    pub checkin_id: String,
+    pub passenger_name: String,
+    pub pnr: String,
+    pub flight_code: String,
+    pub origin: String,
+    pub destination: String,
+    pub departure_at: NaiveDateTime,
+    pub seat: String,
+    /// An IATA BCBP-style string for the barcode.
+    pub barcode: String,
+    pub issued_at: NaiveDateTime,
+}
+
+/// The boarding pass of a confirmed check-in of the caller's booking.
+pub async fn get_boarding_pass(
+    conn: &impl ConnectionTrait,
+    booking: &BookingRef,
+    id: &CheckinId,
+) -> DomainResult<BoardingPassView> {
+    let view = get_checkin(conn, booking, id).await?;
+    if view.state != "confirmed" {
+        let state = CHECKIN_STATES
+            .iter()
+            .find(|s| **s == view.state)
+            .copied()
+            .unwrap_or("unknown");
+        return Err(DomainError::NotConfirmed(state));
+    }
+    let row = conn
+        .query_one_raw(stmt(
+            "SELECT b.id, b.checkin_id, b.seat_code, b.barcode, b.issued_at, p.first_name, p.last_name, k.pnr,
+                    f.code, f.origin, f.destination, f.departure_at
+             FROM boarding_passes b
+             JOIN passengers p ON p.id = b.passenger_id
+             JOIN bookings k ON k.id = p.booking_id
+             JOIN flights f ON f.id = b.flight_id
+             WHERE b.checkin_id = ?",
+            [id.as_str().into()],
+        ))
+        .await?
+        .ok_or_else(|| DomainError::Internal("confirmed check-in without a boarding pass".into()))?;
+    let first: String = row.try_get("", "first_name")?;
+    let last: String = row.try_get("", "last_name")?;
+    Ok(BoardingPassView {
+        id: row.try_get("", "id")?,
+        checkin_id: row.try_get("", "checkin_id")?,
+        passenger_name: format!("{} {}", first, last),
+        pnr: row.try_get("", "pnr")?,
+        flight_code: row.try_get("", "code")?,
+        origin: row.try_get("", "origin")?,
+        destination: row.try_get("", "destination")?,
+        departure_at: row.try_get("", "departure_at")?,
+        seat: row.try_get("", "seat_code")?,
+        barcode: row.try_get("", "barcode")?,
+        issued_at: row.try_get("", "issued_at")?,
+    })
+}
+
+const CHECKIN_STATES: [&str; 8] = [
+    "queued",
+    "held",
+    "paying",
+    "confirmed",
+    "rejected",
+    "payment_failed",
+    "expired",
+    "cancelled",
+];

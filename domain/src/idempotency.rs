@@ -1,0 +1,87 @@
+//! Stripe-style idempotency keys for the POSTs a client may retry.
+//!
+//! A key is scoped to one booking. The first request's successful answer is stored in the
+//! same transaction as its effect; the same key with the same body replays that answer, the
+//! same key with another body is refused. Because effect and answer commit together, a
+//! concurrent duplicate waits on the key's row and then replays; nothing is done twice.
+
+use sea_orm::{ConnectionTrait, DbErr};
+use serde::{Serialize, de::DeserializeOwned};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    DomainError,
+    db::stmt,
+    error::{is_unique_violation, mysql_error_number},
+    types::IdempotencyKey,
+};
+
+/// Hash of what identifies a request: its operation, target and canonical body.
+pub fn request_hash(operation: &str, target: &str, body: &impl Serialize) -> String {
+    let mut h = Sha256::new();
+    h.update(operation.as_bytes());
+    h.update([0]);
+    h.update(target.as_bytes());
+    h.update([0]);
+    h.update(serde_json::to_vec(body).unwrap_or_default());
+    hex::encode(h.finalize())
+}
+
+/// The stored answer for `key`, if any. `Err(IdempotencyKeyReused)` if it was stored for a
+/// different request.
+pub async fn lookup<T: DeserializeOwned>(
+    conn: &impl ConnectionTrait,
+    booking_id: i64,
+    key: &IdempotencyKey,
+    hash: &str,
+) -> Result<Option<T>, DomainError> {
+    let row = conn
+        .query_one_raw(stmt(
+            "SELECT request_hash, response_body FROM idempotency_keys WHERE booking_id = ? AND idem_key = ?",
+            [booking_id.into(), key.as_str().into()],
+        ))
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let stored_hash: String = row.try_get("", "request_hash")?;
+    if stored_hash != hash {
+        return Err(DomainError::IdempotencyKeyReused);
+    }
+    let body: String = row.try_get("", "response_body")?;
+    serde_json::from_str(&body)
+        .map(Some)
+        .map_err(|e| DomainError::Internal(format!("stored response: {e}")))
+}
+
+/// Stores the answer for `key` inside the caller's transaction. A duplicate-key error means
+/// a concurrent request with the same key committed first: the caller rolls back and
+/// replays it with [`lookup`].
+pub async fn store(
+    conn: &impl ConnectionTrait,
+    booking_id: i64,
+    key: &IdempotencyKey,
+    hash: &str,
+    status: u16,
+    response: &impl Serialize,
+) -> Result<(), StoreError> {
+    let body = serde_json::to_string(response)
+        .map_err(|e| StoreError::Db(DbErr::Custom(e.to_string())))?;
+    conn.execute_raw(stmt(
+        "INSERT INTO idempotency_keys (booking_id, idem_key, request_hash, response_status, response_body, created_at)
+         VALUES (?, ?, ?, ?, ?, NOW(6))",
+        [booking_id.into(), key.as_str().into(), hash.into(), i32::from(status).into(), body.into()],
+    ))
+    .await
+    .map(|_| ())
+    .map_err(|e| if is_unique_violation(&e) { StoreError::Duplicate } else { StoreError::Db(e) })
+}
+
+#[derive(Debug)]
+pub enum StoreError {
+    Duplicate,
+    Db(DbErr),
+}
+
+/// A lock-wait timeout on the key's row means the first request is still running.
+pub fn in_flight(err: &DbErr) -> bool {
+    mysql_error_number(err) == Some(1205)
+}

@@ -1,0 +1,51 @@
+//! Names of the Prometheus metrics the domain records. They are no-ops until a binary
+//! installs a recorder, so tests need none.
+
+use std::time::Duration;
+
+pub const CHECKINS_CREATED: &str = "checkin_requests_total";
+pub const CHECKIN_OUTCOMES: &str = "checkin_outcomes_total";
+pub const LOCK_ACQUIRE: &str = "seat_lock_acquire_total";
+pub const LOCK_ACQUIRE_SECONDS: &str = "seat_lock_acquire_seconds";
+pub const PAYMENTS: &str = "payments_total";
+pub const PAYMENT_SECONDS: &str = "payment_provider_seconds";
+pub const HOLDS_RELEASED: &str = "holds_released_total";
+pub const REDRIVEN: &str = "checkins_redriven_total";
+pub const DB_RETRIES: &str = "db_transaction_retries_total";
+pub const FENCED_WRITES: &str = "fenced_writes_total";
+
+pub fn checkin_outcome(outcome: &'static str) {
+    metrics::counter!(CHECKIN_OUTCOMES, "outcome" => outcome).increment(1);
+}
+
+/// `result` is `acquired`, `contended` (another worker holds the seat) or `no_quorum`
+/// (lock nodes unreachable; the job went on through the database path alone).
+pub fn lock_acquire(result: &'static str, took: Duration) {
+    metrics::counter!(LOCK_ACQUIRE, "result" => result).increment(1);
+    metrics::histogram!(LOCK_ACQUIRE_SECONDS).record(took.as_secs_f64());
+}
+
+pub fn payment(result: &'static str, took: Duration) {
+    metrics::counter!(PAYMENTS, "result" => result).increment(1);
+    metrics::histogram!(PAYMENT_SECONDS).record(took.as_secs_f64());
+}
+
+pub fn db_retry() {
+    metrics::counter!(DB_RETRIES).increment(1);
+}
+
+pub fn fenced_write(stage: &'static str) {
+    metrics::counter!(FENCED_WRITES, "stage" => stage).increment(1);
+}
+
+pub fn counter_created() {
+    metrics::counter!(CHECKINS_CREATED).increment(1);
+}
+
+pub fn holds_released(n: u64) {
+    metrics::counter!(HOLDS_RELEASED).increment(n);
+}
+
+pub fn redriven(n: u64) {
+    metrics::counter!(REDRIVEN).increment(n);
+}

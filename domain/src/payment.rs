@@ -1,0 +1,621 @@
+//! Paying the seat fee. The provider is remote: it is called outside any transaction, with a
+//! timeout and an idempotency key derived from the hold, so a retried job never charges
+//! twice. The seat is confirmed with the hold id as fencing token; a charge that succeeds
+//! after its hold was lost is refunded, never turned into a second seat.
+
+use std::time::Instant;
+
+use async_trait::async_trait;
+use entity::checkin::CheckinState;
+use entity::payment::PaymentState;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    DomainError, DomainResult,
+    checkin::{reason, release_seat, state_name},
+    config::PaymentConfig,
+    db::{self, AsDbErr, record_event, stmt},
+    idempotency::{self, StoreError},
+    jobs::{JobQueue, PaymentJob},
+    metrics,
+    session::BookingRef,
+    types::{CheckinId, IdempotencyKey, PaymentMethod},
+};
+
+/// One charge, as sent to the provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChargeRequest {
+    /// The same for every attempt at paying one hold, so the provider charges once.
+    pub idempotency_key: String,
+    pub amount_cents: i32,
+    pub currency: String,
+    pub payment_method: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChargeResult {
+    Succeeded { charge_id: String },
+    Declined { code: String },
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum GatewayError {
+    /// Timeouts, connection failures, 5xx and 429: the same call may be tried again.
+    #[error("provider unavailable: {0}")]
+    Transient(String),
+    /// The provider refused the request itself (4xx other than a decline).
+    #[error("provider refused the request: {0}")]
+    Permanent(String),
+}
+
+/// A payment provider. Implementations time out their calls.
+#[async_trait]
+pub trait PaymentGateway: Send + Sync {
+    async fn charge(&self, req: &ChargeRequest) -> Result<ChargeResult, GatewayError>;
+    /// Refunds a charge in full. Idempotent per `idempotency_key`.
+    async fn refund(&self, charge_id: &str, idempotency_key: &str) -> Result<(), GatewayError>;
+}
+
+/// The answer to an accepted payment request (stored for idempotent replays).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentAccepted {
+    pub checkin_id: String,
+    pub state: String,
+    pub amount_cents: i32,
+    pub currency: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct PaymentStarted {
+    pub accepted: PaymentAccepted,
+    pub replayed: bool,
+}
+
+#[derive(Serialize)]
+struct PayBody<'a> {
+    checkin_id: &'a str,
+    payment_method: &'a str,
+}
+
+enum TxnError {
+    Domain(DomainError),
+    Replay,
+    /// The hold had run out; the expiry was recorded and must be committed.
+    Expired,
+}
+
+impl From<DbErr> for TxnError {
+    fn from(e: DbErr) -> Self {
+        Self::Domain(e.into())
+    }
+}
+
+impl From<DomainError> for TxnError {
+    fn from(e: DomainError) -> Self {
+        Self::Domain(e)
+    }
+}
+
+impl AsDbErr for TxnError {
+    fn as_db_err(&self) -> Option<&DbErr> {
+        match self {
+            Self::Domain(d) => d.as_db_err(),
+            _ => None,
+        }
+    }
+}
+
+/// Starts paying a held seat: the check-in moves to `paying` and a payment job is queued.
+/// Refused if the hold has run out by the database clock (the seat is then released at
+/// once). Idempotent per `key`, like [`crate::checkin::create_checkin`].
+pub async fn pay_checkin(
+    db: &DatabaseConnection,
+    queue: &dyn JobQueue,
+    booking: &BookingRef,
+    id: &CheckinId,
+    method: &PaymentMethod,
+    key: &IdempotencyKey,
+) -> DomainResult<PaymentStarted> {
+    let hash = idempotency::request_hash(
+        "pay_checkin",
+        id.as_str(),
+        &PayBody {
+            checkin_id: id.as_str(),
+            payment_method: method.as_str(),
+        },
+    );
+    if let Some(accepted) = idempotency::lookup(db, booking.id, key, &hash).await? {
+        return Ok(PaymentStarted {
+            accepted,
+            replayed: true,
+        });
+    }
+    let result = db::transaction::<_, TxnError, _>(db, |txn| {
+        let (id, method, key, hash, booking) = (id.clone(), method.clone(), key.clone(), hash.clone(), booking.clone());
+        Box::pin(async move {
+            let row = txn
+                .query_one_raw(stmt(
+                    "SELECT c.booking_id, c.state, c.hold_id, c.seat_id, CAST(c.hold_expires_at > NOW(6) AS SIGNED) AS live,
+                            s.fee_cents, f.currency
+                     FROM checkins c JOIN seats s ON s.id = c.seat_id JOIN flights f ON f.id = c.flight_id
+                     WHERE c.id = ? FOR UPDATE",
+                    [id.as_str().into()],
+                ))
+                .await?
+                .ok_or(DomainError::CheckinNotFound)?;
+            if row.try_get::<i64>("", "booking_id")? != booking.id {
+                return Err(DomainError::CheckinNotFound.into());
+            }
+            let state: CheckinState = row.try_get("", "state")?;
+            if state != CheckinState::Held {
+                return Err(DomainError::NotPayable(state_name(state)).into());
+            }
+            let hold_id: String = row.try_get("", "hold_id")?;
+            let seat_id: i64 = row.try_get("", "seat_id")?;
+            if row.try_get::<i64>("", "live")? != 1 {
+                txn.execute_raw(stmt(
+                    "UPDATE checkins SET state = 'expired', reason = ?, updated_at = NOW(6) WHERE id = ?",
+                    [reason::HOLD_TIMEOUT.into(), id.as_str().into()],
+                ))
+                .await?;
+                release_seat(txn, seat_id, &hold_id).await?;
+                record_event(txn, id.as_str(), "expired", "payment started after the hold ran out").await?;
+                return Err(TxnError::Expired);
+            }
+            let amount: i32 = row.try_get("", "fee_cents")?;
+            let currency: String = row.try_get("", "currency")?;
+            txn.execute_raw(stmt(
+                "UPDATE checkins SET state = 'paying', enqueued_at = NOW(6), updated_at = NOW(6) WHERE id = ? AND state = 'held'",
+                [id.as_str().into()],
+            ))
+            .await?;
+            txn.execute_raw(stmt(
+                "INSERT INTO payments (id, checkin_id, hold_id, idempotency_key, amount_cents, currency, payment_method, state, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', NOW(6), NOW(6))",
+                [
+                    ulid::Ulid::new().to_string().into(),
+                    id.as_str().into(),
+                    hold_id.as_str().into(),
+                    format!("seatfee_{hold_id}").into(),
+                    amount.into(),
+                    currency.as_str().into(),
+                    method.as_str().into(),
+                ],
+            ))
+            .await?;
+            let accepted = PaymentAccepted { checkin_id: id.to_string(), state: "paying".into(), amount_cents: amount, currency };
+            match idempotency::store(txn, booking.id, &key, &hash, 202, &accepted).await {
+                Ok(()) => {}
+                Err(StoreError::Duplicate) => return Err(TxnError::Replay),
+                Err(StoreError::Db(e)) if idempotency::in_flight(&e) => {
+                    return Err(DomainError::IdempotencyKeyInFlight.into());
+                }
+                Err(StoreError::Db(e)) => return Err(e.into()),
+            }
+            record_event(txn, id.as_str(), "paying", &format!("{amount} {}", accepted.currency)).await?;
+            Ok(accepted)
+        })
+    })
+    .await;
+    let accepted = match result {
+        Ok(a) => a,
+        Err(TxnError::Domain(e)) => return Err(e),
+        Err(TxnError::Expired) => {
+            // The expiry must stick, so it runs in its own committed transaction.
+            expire_before_payment(db, id).await?;
+            return Err(DomainError::HoldExpired);
+        }
+        Err(TxnError::Replay) => {
+            let accepted = idempotency::lookup(db, booking.id, key, &hash)
+                .await?
+                .ok_or_else(|| {
+                    DomainError::Internal("idempotency key vanished during replay".into())
+                })?;
+            return Ok(PaymentStarted {
+                accepted,
+                replayed: true,
+            });
+        }
+    };
+    if let Err(e) = queue
+        .enqueue_payment(PaymentJob {
+            checkin_id: accepted.checkin_id.clone(),
+        })
+        .await
+    {
+        tracing::warn!(checkin.id = %accepted.checkin_id, error = %e, "Payment committed but not enqueued; the re-drive step will push it.");
+    }
+    Ok(PaymentStarted {
+        accepted,
+        replayed: false,
+    })
+}
+
+async fn expire_before_payment(db: &DatabaseConnection, id: &CheckinId) -> DomainResult<()> {
+    db::transaction::<_, DomainError, _>(db, |txn| {
+        let id = id.clone();
+        Box::pin(async move {
+            let row = txn
+                .query_one_raw(stmt(
+                    "SELECT hold_id, seat_id FROM checkins WHERE id = ? AND state = 'held' AND hold_expires_at <= NOW(6) FOR UPDATE",
+                    [id.as_str().into()],
+                ))
+                .await?;
+            let Some(row) = row else { return Ok(()) };
+            let hold_id: String = row.try_get("", "hold_id")?;
+            txn.execute_raw(stmt(
+                "UPDATE checkins SET state = 'expired', reason = ?, updated_at = NOW(6) WHERE id = ?",
+                [reason::HOLD_TIMEOUT.into(), id.as_str().into()],
+            ))
+            .await?;
+            release_seat(txn, row.try_get("", "seat_id")?, &hold_id).await?;
+            record_event(txn, id.as_str(), "expired", "payment started after the hold ran out").await?;
+            Ok::<_, DomainError>(())
+        })
+    })
+    .await
+}
+
+/// What a payment job did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentOutcome {
+    /// Charged; the seat is booked and the boarding pass issued.
+    Confirmed,
+    /// Declined by the provider: the check-in ended `payment_failed`, the seat is free.
+    Declined(String),
+    /// Charged after the hold was lost: refunded, the check-in ended `expired`.
+    Refunded,
+    /// The provider stayed unreachable for the whole attempt budget: the check-in ended
+    /// `payment_failed` with reason `provider_unavailable` and the seat is free.
+    GaveUp,
+    /// The check-in was not `paying` (a duplicate delivery); nothing was done.
+    AlreadyDone,
+    /// The provider could not be reached; try the job again later.
+    Retry(String),
+}
+
+struct PayingRow {
+    seat_id: i64,
+    passenger_id: i64,
+    flight_id: i64,
+    hold_id: String,
+    seat_code: String,
+    request: ChargeRequest,
+    attempts: i32,
+}
+
+/// Runs the payment of a `paying` check-in to an end. Safe to run any number of times:
+/// every provider call carries the hold's idempotency key, and every write is fenced by the
+/// check-in state and the hold id.
+pub async fn process_payment(
+    db: &DatabaseConnection,
+    gateway: &dyn PaymentGateway,
+    cfg: &PaymentConfig,
+    id: &CheckinId,
+) -> DomainResult<PaymentOutcome> {
+    let Some(row) = load_paying(db, id).await? else {
+        return Ok(PaymentOutcome::AlreadyDone);
+    };
+    let started = Instant::now();
+    let result = if row.request.amount_cents == 0 {
+        Ok(ChargeResult::Succeeded {
+            charge_id: "free".into(),
+        })
+    } else {
+        gateway.charge(&row.request).await
+    };
+    match result {
+        Ok(ChargeResult::Succeeded { charge_id }) => {
+            metrics::payment("succeeded", started.elapsed());
+            confirm(db, gateway, id, &row, &charge_id).await
+        }
+        Ok(ChargeResult::Declined { code }) => {
+            metrics::payment("declined", started.elapsed());
+            decline(db, id, &row, &code).await
+        }
+        Err(GatewayError::Permanent(msg)) => {
+            metrics::payment("refused", started.elapsed());
+            decline(db, id, &row, &format!("provider_refused: {msg}")).await
+        }
+        Err(GatewayError::Transient(msg)) => {
+            metrics::payment("unavailable", started.elapsed());
+            if row.attempts < i32::try_from(cfg.max_attempts).unwrap_or(i32::MAX) {
+                return Ok(PaymentOutcome::Retry(msg));
+            }
+            give_up(db, id, &row, &msg).await
+        }
+    }
+}
+
+async fn load_paying(db: &DatabaseConnection, id: &CheckinId) -> DomainResult<Option<PayingRow>> {
+    // Count the attempt first, so a job that crashes the process still spends its budget.
+    let counted = db
+        .execute_raw(stmt(
+            "UPDATE payments p JOIN checkins c ON c.id = p.checkin_id
+             SET p.attempts = p.attempts + 1, p.updated_at = NOW(6)
+             WHERE p.checkin_id = ? AND c.state = 'paying' AND p.state = 'pending'",
+            [id.as_str().into()],
+        ))
+        .await?;
+    if counted.rows_affected() == 0 {
+        return Ok(None);
+    }
+    let r = db
+        .query_one_raw(stmt(
+            "SELECT c.seat_id, c.passenger_id, c.flight_id, p.hold_id, p.idempotency_key, p.amount_cents, p.currency,
+                    p.payment_method, p.attempts, s.seat_code, f.code
+             FROM payments p JOIN checkins c ON c.id = p.checkin_id JOIN seats s ON s.id = c.seat_id
+             JOIN flights f ON f.id = c.flight_id
+             WHERE p.checkin_id = ?",
+            [id.as_str().into()],
+        ))
+        .await?
+        .ok_or(DomainError::CheckinNotFound)?;
+    let seat_code: String = r.try_get("", "seat_code")?;
+    let flight: String = r.try_get("", "code")?;
+    Ok(Some(PayingRow {
+        seat_id: r.try_get("", "seat_id")?,
+        passenger_id: r.try_get("", "passenger_id")?,
+        flight_id: r.try_get("", "flight_id")?,
+        hold_id: r.try_get("", "hold_id")?,
+        attempts: r.try_get("", "attempts")?,
+        request: ChargeRequest {
+            idempotency_key: r.try_get("", "idempotency_key")?,
+            amount_cents: r.try_get("", "amount_cents")?,
+            currency: r.try_get("", "currency")?,
+            payment_method: r.try_get("", "payment_method")?,
+            description: format!("Seat {seat_code} on {flight}"),
+        },
+        seat_code,
+    }))
+}
+
+async fn confirm(
+    db: &DatabaseConnection,
+    gateway: &dyn PaymentGateway,
+    id: &CheckinId,
+    row: &PayingRow,
+    charge_id: &str,
+) -> DomainResult<PaymentOutcome> {
+    let booked = db::transaction::<_, DomainError, _>(db, |txn| {
+        let id = id.clone();
+        let charge_id = charge_id.to_owned();
+        let (seat_id, hold_id, seat_code) =
+            (row.seat_id, row.hold_id.clone(), row.seat_code.clone());
+        let (passenger_id, flight_id) = (row.passenger_id, row.flight_id);
+        Box::pin(async move {
+            if !lock_if_paying(txn, &id).await? {
+                return Ok(None);
+            }
+            let cas = txn
+                .execute_raw(stmt(
+                    "UPDATE seats SET state = 'booked', version = version + 1, updated_at = NOW(6)
+                     WHERE id = ? AND state = 'held' AND hold_id = ?",
+                    [seat_id.into(), hold_id.as_str().into()],
+                ))
+                .await?;
+            if cas.rows_affected() == 0 {
+                return Ok(Some(false));
+            }
+            txn.execute_raw(stmt(
+                "UPDATE checkins SET state = 'confirmed', updated_at = NOW(6) WHERE id = ?",
+                [id.as_str().into()],
+            ))
+            .await?;
+            set_payment(txn, &id, PaymentState::Succeeded, Some(&charge_id), None).await?;
+            issue_boarding_pass(txn, &id, flight_id, passenger_id, &seat_code).await?;
+            record_event(
+                txn,
+                id.as_str(),
+                "confirmed",
+                &format!("seat {seat_code}, charge {charge_id}"),
+            )
+            .await?;
+            Ok::<_, DomainError>(Some(true))
+        })
+    })
+    .await?;
+    match booked {
+        None => Ok(PaymentOutcome::AlreadyDone),
+        Some(true) => {
+            metrics::checkin_outcome("confirmed");
+            Ok(PaymentOutcome::Confirmed)
+        }
+        Some(false) => {
+            // The hold was lost (expired and swept, or taken) while the provider was charging.
+            metrics::fenced_write("confirm");
+            if let Err(e) = gateway
+                .refund(charge_id, &format!("refund_{}", row.hold_id))
+                .await
+            {
+                return Ok(PaymentOutcome::Retry(format!(
+                    "refund after a lost hold: {e}"
+                )));
+            }
+            finish(db, id, row, PaymentState::Refunded, "expired", reason::HOLD_LOST, Some(charge_id), |_| {
+                "charged after the hold was lost: the conditional confirm matched no row; refunded".into()
+            })
+            .await?;
+            metrics::checkin_outcome("refunded");
+            Ok(PaymentOutcome::Refunded)
+        }
+    }
+}
+
+async fn decline(
+    db: &DatabaseConnection,
+    id: &CheckinId,
+    row: &PayingRow,
+    code: &str,
+) -> DomainResult<PaymentOutcome> {
+    let code: String = code.chars().take(48).collect();
+    let shown = code.clone();
+    finish(
+        db,
+        id,
+        row,
+        PaymentState::Declined,
+        "payment_failed",
+        &code,
+        None,
+        move |released| format!("declined: {shown}; seat released: {released}"),
+    )
+    .await?;
+    metrics::checkin_outcome("payment_failed");
+    Ok(PaymentOutcome::Declined(code))
+}
+
+async fn give_up(
+    db: &DatabaseConnection,
+    id: &CheckinId,
+    row: &PayingRow,
+    msg: &str,
+) -> DomainResult<PaymentOutcome> {
+    let msg = msg.to_owned();
+    let attempts = row.attempts;
+    finish(
+        db,
+        id,
+        row,
+        PaymentState::Failed,
+        "payment_failed",
+        reason::PROVIDER_UNAVAILABLE,
+        None,
+        move |released| {
+            format!(
+                "provider unavailable after {attempts} attempts ({msg}); seat released: {released}"
+            )
+        },
+    )
+    .await?;
+    metrics::checkin_outcome("payment_failed");
+    Ok(PaymentOutcome::GaveUp)
+}
+
+/// Ends a paying check-in that did not get its seat: payment and check-in states, the seat
+/// released if still held under this hold, and a line of history. Fenced by `paying`.
+#[allow(clippy::too_many_arguments)]
+async fn finish(
+    db: &DatabaseConnection,
+    id: &CheckinId,
+    row: &PayingRow,
+    payment: PaymentState,
+    checkin_state: &'static str,
+    why: &str,
+    charge_id: Option<&str>,
+    detail: impl Fn(bool) -> String + Send + Sync + 'static,
+) -> DomainResult<()> {
+    let detail = std::sync::Arc::new(detail);
+    db::transaction::<_, DomainError, _>(db, |txn| {
+        let (id, why, charge_id) = (id.clone(), why.to_owned(), charge_id.map(str::to_owned));
+        let (seat_id, hold_id) = (row.seat_id, row.hold_id.clone());
+        let detail = detail.clone();
+        Box::pin(async move {
+            if !lock_if_paying(txn, &id).await? {
+                return Ok(());
+            }
+            let released = release_seat(txn, seat_id, &hold_id).await?;
+            txn.execute_raw(stmt(
+                "UPDATE checkins SET state = ?, reason = ?, updated_at = NOW(6) WHERE id = ?",
+                [
+                    checkin_state.into(),
+                    why.as_str().into(),
+                    id.as_str().into(),
+                ],
+            ))
+            .await?;
+            let decline_code = (payment == PaymentState::Declined).then_some(why.as_str());
+            set_payment(txn, &id, payment, charge_id.as_deref(), decline_code).await?;
+            record_event(txn, id.as_str(), checkin_state, &detail(released)).await?;
+            Ok::<_, DomainError>(())
+        })
+    })
+    .await
+}
+
+async fn lock_if_paying(conn: &impl ConnectionTrait, id: &CheckinId) -> Result<bool, DbErr> {
+    let r = conn
+        .query_one_raw(stmt(
+            "SELECT state FROM checkins WHERE id = ? FOR UPDATE",
+            [id.as_str().into()],
+        ))
+        .await?;
+    Ok(match r {
+        Some(r) => r.try_get::<CheckinState>("", "state")? == CheckinState::Paying,
+        None => false,
+    })
+}
+
+async fn set_payment(
+    conn: &impl ConnectionTrait,
+    id: &CheckinId,
+    state: PaymentState,
+    charge_id: Option<&str>,
+    decline_code: Option<&str>,
+) -> Result<(), DbErr> {
+    let state = match state {
+        PaymentState::Pending => "pending",
+        PaymentState::Succeeded => "succeeded",
+        PaymentState::Declined => "declined",
+        PaymentState::Refunded => "refunded",
+        PaymentState::Failed => "failed",
+    };
+    conn.execute_raw(stmt(
+        "UPDATE payments SET state = ?, provider_charge_id = COALESCE(?, provider_charge_id), decline_code = ?, updated_at = NOW(6)
+         WHERE checkin_id = ?",
+        [state.into(), charge_id.map(str::to_owned).into(), decline_code.map(str::to_owned).into(), id.as_str().into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+async fn issue_boarding_pass(
+    conn: &impl ConnectionTrait,
+    id: &CheckinId,
+    flight_id: i64,
+    passenger_id: i64,
+    seat_code: &str,
+) -> Result<(), DbErr> {
+    let r = conn
+        .query_one_raw(stmt(
+            "SELECT p.first_name, p.last_name, k.pnr, f.code, f.origin, f.destination, DAYOFYEAR(f.departure_at) AS doy
+             FROM passengers p JOIN bookings k ON k.id = p.booking_id JOIN flights f ON f.id = ?
+             WHERE p.id = ?",
+            [flight_id.into(), passenger_id.into()],
+        ))
+        .await?
+        .ok_or_else(|| DbErr::Custom("passenger vanished".into()))?;
+    let name = format!(
+        "{}/{}",
+        r.try_get::<String>("", "last_name")?,
+        r.try_get::<String>("", "first_name")?
+    )
+    .to_uppercase();
+    let name: String = format!("{name:<20}").chars().take(20).collect();
+    let code: String = r.try_get("", "code")?;
+    let (carrier, number) = code.split_at(code.len().min(2));
+    let barcode = format!(
+        "M1{name}E{pnr:<7}{orig}{dest}{carrier:<3}{number:0>4}{doy:03}Y{seat:0>4}",
+        pnr = r.try_get::<String>("", "pnr")?,
+        orig = r.try_get::<String>("", "origin")?,
+        dest = r.try_get::<String>("", "destination")?,
+        doy = r.try_get::<i64>("", "doy")?,
+        seat = seat_code,
+    );
+    conn.execute_raw(stmt(
+        "INSERT INTO boarding_passes (id, checkin_id, flight_id, passenger_id, seat_code, barcode, issued_at)
+         VALUES (?, ?, ?, ?, ?, ?, NOW(6))",
+        [
+            ulid::Ulid::new().to_string().into(),
+            id.as_str().into(),
+            flight_id.into(),
+            passenger_id.into(),
+            seat_code.into(),
+            barcode.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,167 @@
+//! Passenger sessions: a PNR and a last name on it buy a bearer token scoped to that booking.
+
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    DomainError, DomainResult,
+    db::stmt,
+    types::{LastName, Pnr},
+};
+
+/// The booking a session is scoped to. Everything a passenger reads or writes is checked
+/// against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingRef {
+    pub id: i64,
+    pub pnr: String,
+    pub flight_id: i64,
+}
+
+/// A new session. `token` is shown once; only its hash is stored.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token: String,
+    pub expires_at: NaiveDateTime,
+    pub booking: BookingRef,
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Opens a session if `last_name` is the last name of a passenger on the booking `pnr`.
+/// An unknown PNR and a wrong name get the same error, so PNRs cannot be probed.
+pub async fn create_session(
+    db: &DatabaseConnection,
+    pnr: &Pnr,
+    last_name: &LastName,
+    ttl: Duration,
+) -> DomainResult<NewSession> {
+    let rows = db
+        .query_all_raw(stmt(
+            "SELECT b.id, b.flight_id, p.last_name FROM bookings b JOIN passengers p ON p.booking_id = b.id WHERE b.pnr = ?",
+            [pnr.as_str().into()],
+        ))
+        .await?;
+    let mut booking = None;
+    for r in &rows {
+        let stored: String = r.try_get("", "last_name")?;
+        if last_name.matches(&stored) {
+            booking = Some(BookingRef {
+                id: r.try_get("", "id")?,
+                pnr: pnr.as_str().to_owned(),
+                flight_id: r.try_get("", "flight_id")?,
+            });
+            break;
+        }
+    }
+    let booking = booking.ok_or(DomainError::InvalidCredentials)?;
+    let token = format!("ses_{}", hex::encode(rand::random::<[u8; 32]>()));
+    let ttl_secs = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX);
+    db.execute_raw(stmt(
+        "INSERT INTO sessions (token_hash, booking_id, expires_at, created_at) VALUES (?, ?, NOW(6) + INTERVAL ? SECOND, NOW(6))",
+        [token_hash(&token).into(), booking.id.into(), ttl_secs.into()],
+    ))
+    .await?;
+    let expires_at = db
+        .query_one_raw(stmt(
+            "SELECT expires_at FROM sessions WHERE token_hash = ?",
+            [token_hash(&token).into()],
+        ))
+        .await?
+        .ok_or_else(|| DomainError::Internal("session vanished".into()))?
+        .try_get("", "expires_at")?;
+    Ok(NewSession {
+        token,
+        expires_at,
+        booking,
+    })
+}
+
+/// The booking of a live session token, or `Unauthenticated`.
+pub async fn authenticate(conn: &impl ConnectionTrait, token: &str) -> DomainResult<BookingRef> {
+    if token.len() > 128 {
+        return Err(DomainError::Unauthenticated);
+    }
+    let row = conn
+        .query_one_raw(stmt(
+            "SELECT b.id, b.pnr, b.flight_id FROM sessions s JOIN bookings b ON b.id = s.booking_id
+             WHERE s.token_hash = ? AND s.expires_at > NOW(6)",
+            [token_hash(token).into()],
+        ))
+        .await?
+        .ok_or(DomainError::Unauthenticated)?;
+    Ok(BookingRef {
+        id: row.try_get("", "id")?,
+        pnr: row.try_get("", "pnr")?,
+        flight_id: row.try_get("", "flight_id")?,
+    })
+}
+
+/// A booking as its passengers see it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BookingView {
+    pub pnr: String,
+    pub flight_id: i64,
+    pub flight_code: String,
+    pub origin: String,
+    pub destination: String,
+    pub departure_at: NaiveDateTime,
+    pub passengers: Vec<PassengerView>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PassengerView {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    /// The passenger's newest check-in on this flight, if any.
+    pub checkin_id: Option<String>,
+}
+
+/// The caller's booking with its passengers and their newest check-ins.
+pub async fn get_booking(
+    conn: &impl ConnectionTrait,
+    booking: &BookingRef,
+) -> DomainResult<BookingView> {
+    let f = conn
+        .query_one_raw(stmt(
+            "SELECT code, origin, destination, departure_at FROM flights WHERE id = ?",
+            [booking.flight_id.into()],
+        ))
+        .await?
+        .ok_or(DomainError::FlightNotFound(booking.flight_id))?;
+    let rows = conn
+        .query_all_raw(stmt(
+            "SELECT p.id, p.first_name, p.last_name,
+                    (SELECT c.id FROM checkins c WHERE c.passenger_id = p.id ORDER BY c.created_at DESC, c.id DESC LIMIT 1) AS checkin_id
+             FROM passengers p WHERE p.booking_id = ? ORDER BY p.id",
+            [booking.id.into()],
+        ))
+        .await?;
+    let passengers = rows
+        .iter()
+        .map(|r| {
+            Ok(PassengerView {
+                id: r.try_get("", "id")?,
+                first_name: r.try_get("", "first_name")?,
+                last_name: r.try_get("", "last_name")?,
+                checkin_id: r.try_get("", "checkin_id")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
+    Ok(BookingView {
+        pnr: booking.pnr.clone(),
+        flight_id: booking.flight_id,
+        flight_code: f.try_get("", "code")?,
+        origin: f.try_get("", "origin")?,
+        destination: f.try_get("", "destination")?,
+        departure_at: f.try_get("", "departure_at")?,
+        passengers,
+    })
+}

@@ -1,0 +1,47 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum PaymentState {
+    /// Recorded, the provider not yet asked (or its answer not yet recorded).
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    /// Charged, and the seat is the passenger's.
+    #[sea_orm(string_value = "succeeded")]
+    Succeeded,
+    #[sea_orm(string_value = "declined")]
+    Declined,
+    /// Charged after the hold was lost, and given back.
+    #[sea_orm(string_value = "refunded")]
+    Refunded,
+    /// The provider could not be reached within the attempt budget; any charge was reversed.
+    #[sea_orm(string_value = "failed")]
+    Failed,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "payments")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    #[sea_orm(unique)]
+    pub checkin_id: String,
+    pub hold_id: String,
+    #[sea_orm(unique)]
+    pub idempotency_key: String,
+    pub amount_cents: i32,
+    pub currency: String,
+    /// A provider token such as `tok_visa`; never a card number.
+    pub payment_method: String,
+    pub state: PaymentState,
+    pub provider_charge_id: Option<String>,
+    pub decline_code: Option<String>,
+    pub attempts: i32,
+    pub created_at: DateTime,
+    pub updated_at: DateTime,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

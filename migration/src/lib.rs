@@ -1,0 +1,15 @@
+//! The check-in schema. Migrations are an explicit step (`checkin-migrate up`), never run on
+//! boot. Targets MariaDB 10.11+ and MySQL 8.0+.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_schema;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_schema::Migration)]
+    }
+}

@@ -1,0 +1,252 @@
+//! The check-in workers: apalis on Redis for hold and payment jobs, and an apalis-cron
+//! sweeper. The only crate that knows apalis. Handlers parse the job, call the domain, and
+//! map the outcome; every rule lives in `checkin_domain`.
+
+pub mod payment_client;
+pub mod queue;
+
+use std::{str::FromStr, sync::Arc, time::Duration};
+
+use apalis::prelude::*;
+use apalis_cron::{CronScheduler, Tick};
+use checkin_domain::{
+    DomainError,
+    checkin::{self, HoldOutcome},
+    config::{HoldConfig, PaymentConfig, QueueConfig},
+    jobs::{HoldSeatJob, JobQueue, PaymentJob},
+    lock::SeatLock,
+    payment::{self, PaymentGateway, PaymentOutcome},
+    sweep,
+    types::CheckinId,
+};
+use clap::Args;
+use redis::aio::ConnectionManager;
+use sea_orm::DatabaseConnection;
+
+pub use queue::Producer;
+
+/// Worker process settings.
+#[derive(Debug, Clone, Args)]
+pub struct WorkerConfig {
+    /// Jobs one process runs at once, per queue.
+    #[arg(long = "concurrency", env = "WORKER_CONCURRENCY", default_value_t = 32)]
+    pub concurrency: usize,
+    /// How often an idle worker asks Redis for jobs, in milliseconds.
+    #[arg(long = "poll-ms", env = "WORKER_POLL_MS", default_value_t = 50)]
+    pub poll_ms: u64,
+    /// The sweeper's schedule, in cron syntax with seconds. Its interval bounds how long an
+    /// expired hold can stay unswept.
+    #[arg(
+        long = "sweep-schedule",
+        env = "SWEEP_SCHEDULE",
+        default_value = "*/5 * * * * *"
+    )]
+    pub sweep_schedule: String,
+    /// Run no sweeper in this process (another deployment runs it).
+    #[arg(long = "no-sweeper", env = "NO_SWEEPER", default_value_t = false)]
+    pub no_sweeper: bool,
+}
+
+/// Everything a handler needs, shared by all workers of a process.
+pub struct Deps {
+    pub db: DatabaseConnection,
+    pub lock: Arc<dyn SeatLock>,
+    pub gateway: Arc<dyn PaymentGateway>,
+    pub producer: Producer,
+    pub hold: HoldConfig,
+    pub payment: PaymentConfig,
+    /// Where lock-use counters for the dashboard live (`<prefix>:stats`).
+    pub stats: ConnectionManager,
+    pub stats_key: String,
+    /// This process's name, unique per process and restart.
+    pub name: String,
+}
+
+/// `<role>-<host>-<pid>-<ulid>`: unique per process and per restart, as apalis-redis needs
+/// for orphan recovery (a reused name blocks re-registration and hides dead workers).
+pub fn worker_name(role: &str) -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
+    format!("{role}-{host}-{}-{}", std::process::id(), ulid::Ulid::new())
+}
+
+fn abort(msg: impl Into<String>) -> BoxDynError {
+    Box::new(AbortError::new(msg.into()))
+}
+
+/// Holds the seat of one queued check-in. Business outcomes (held, seat taken) are recorded
+/// in MariaDB and end the job; only jobs that can never be processed are aborted.
+async fn hold_seat(job: HoldSeatJob, deps: Data<Arc<Deps>>) -> Result<(), BoxDynError> {
+    let id = CheckinId::parse(&job.checkin_id).map_err(|e| abort(e.detail))?;
+    match checkin::process_hold(&deps.db, deps.lock.as_ref(), &deps.hold, &id).await {
+        Ok(report) => {
+            count_lock_use(&deps, report.lock.as_str()).await;
+            match report.outcome {
+                HoldOutcome::Held { .. } => tracing::debug!(checkin.id = %id, "Seat held."),
+                HoldOutcome::Rejected(why) => {
+                    tracing::debug!(checkin.id = %id, reason = why, "Check-in rejected.")
+                }
+                HoldOutcome::AlreadyProcessed(_) => {
+                    tracing::debug!(checkin.id = %id, "Duplicate delivery ignored.")
+                }
+            }
+            Ok(())
+        }
+        Err(DomainError::CheckinNotFound) => Err(abort(format!("check-in {id} does not exist"))),
+        Err(e) => {
+            tracing::warn!(checkin.id = %id, error = %e, "Hold failed; it will be retried.");
+            Err(Box::new(e))
+        }
+    }
+}
+
+async fn count_lock_use(deps: &Deps, field: &str) {
+    if field == "not_tried" {
+        return;
+    }
+    let mut conn = deps.stats.clone();
+    let mut cmd = redis::cmd("HINCRBY");
+    cmd.arg(&deps.stats_key).arg(format!("lock_{field}")).arg(1);
+    let incr = cmd.query_async::<i64>(&mut conn);
+    // Stats are best effort: a slow Redis must not slow a booking.
+    let _ = tokio::time::timeout(Duration::from_millis(200), incr).await;
+}
+
+/// Charges and confirms one paying check-in. A transient provider failure returns an error
+/// so the job is tried again; the domain counts attempts and gives up (refunding) at the limit.
+async fn pay(job: PaymentJob, deps: Data<Arc<Deps>>) -> Result<(), BoxDynError> {
+    let id = CheckinId::parse(&job.checkin_id).map_err(|e| abort(e.detail))?;
+    match payment::process_payment(&deps.db, deps.gateway.as_ref(), &deps.payment, &id).await {
+        Ok(PaymentOutcome::Retry(why)) => {
+            tracing::warn!(checkin.id = %id, reason = %why, "Payment provider unavailable; will retry.");
+            Err(why.into())
+        }
+        Ok(outcome) => {
+            tracing::debug!(checkin.id = %id, ?outcome, "Payment finished.");
+            Ok(())
+        }
+        Err(DomainError::CheckinNotFound) => Err(abort(format!("check-in {id} does not exist"))),
+        Err(e) => {
+            tracing::warn!(checkin.id = %id, error = %e, "Payment step failed; it will be retried.");
+            Err(Box::new(e))
+        }
+    }
+}
+
+/// One sweeper tick. Every process fires it; the `sweeps` table lets exactly one sweep run.
+async fn sweep_tick(tick: Tick, deps: Data<Arc<Deps>>) -> Result<(), BoxDynError> {
+    let Some(tick_at) =
+        chrono::DateTime::from_timestamp(i64::try_from(tick.get_timestamp()).unwrap_or(0), 0)
+    else {
+        return Err(abort("tick out of range"));
+    };
+    let report = match sweep::run_tick(&deps.db, &deps.hold, tick_at.naive_utc(), &deps.name).await
+    {
+        Ok(Some(report)) => report,
+        Ok(None) => return Ok(()),
+        Err(e) => {
+            tracing::warn!(error = %e, "Sweep failed; the next tick will try again.");
+            return Err(Box::new(e));
+        }
+    };
+    redrive(&deps.producer, &report).await;
+    if report.holds_released + report.checkins_expired > 0
+        || !report.redrive_holds.is_empty()
+        || !report.redrive_payments.is_empty()
+    {
+        tracing::info!(
+            holds_released = report.holds_released,
+            checkins_expired = report.checkins_expired,
+            redriven = report.redrive_holds.len() + report.redrive_payments.len(),
+            "Sweep done."
+        );
+    }
+    Ok(())
+}
+
+/// Pushes again the jobs of requests the sweep found stuck.
+pub async fn redrive(producer: &Producer, report: &sweep::SweepReport) {
+    for id in &report.redrive_holds {
+        if let Err(e) = producer
+            .enqueue_hold(HoldSeatJob {
+                checkin_id: id.clone(),
+            })
+            .await
+        {
+            tracing::warn!(checkin.id = %id, error = %e, "Re-drive push failed; the next sweep tries again.");
+        }
+    }
+    for id in &report.redrive_payments {
+        if let Err(e) = producer
+            .enqueue_payment(PaymentJob {
+                checkin_id: id.clone(),
+            })
+            .await
+        {
+            tracing::warn!(checkin.id = %id, error = %e, "Re-drive push failed; the next sweep tries again.");
+        }
+    }
+}
+
+/// Builds the monitor running this process's workers: holds, payments and (unless turned
+/// off) the sweeper. Workers that die on a Redis error are rebuilt with a fresh name after a
+/// back-off, as apalis-redis needs.
+pub fn monitor(
+    deps: Arc<Deps>,
+    queue_cfg: &QueueConfig,
+    cfg: &WorkerConfig,
+) -> anyhow::Result<Monitor> {
+    let conn = queue::connection(&queue_cfg.redis_url)?;
+    let poll = Duration::from_millis(cfg.poll_ms.max(10));
+    let concurrency = cfg.concurrency.max(1);
+
+    let (d, c, q) = (deps.clone(), conn.clone(), queue_cfg.clone());
+    let mut monitor = Monitor::new().register(move |restarts| {
+        backoff_note("hold", restarts);
+        WorkerBuilder::new(worker_name("hold"))
+            .backend(queue::hold_storage(c.clone(), &q).poll_with_interval(poll))
+            .data(d.clone())
+            .catch_panic()
+            .concurrency(concurrency)
+            .parallelize(tokio::spawn)
+            .build(hold_seat)
+    });
+    let (d, c, q) = (deps.clone(), conn, queue_cfg.clone());
+    monitor = monitor.register(move |restarts| {
+        backoff_note("payment", restarts);
+        WorkerBuilder::new(worker_name("payment"))
+            .backend(queue::payment_storage(c.clone(), &q).poll_with_interval(poll))
+            .data(d.clone())
+            .catch_panic()
+            .concurrency(concurrency)
+            .parallelize(tokio::spawn)
+            .build(pay)
+    });
+    if !cfg.no_sweeper {
+        let schedule = cron::Schedule::from_str(&cfg.sweep_schedule)
+            .map_err(|e| anyhow::anyhow!("SWEEP_SCHEDULE {:?}: {e}", cfg.sweep_schedule))?;
+        let d = deps.clone();
+        monitor = monitor.register(move |_restarts| {
+            WorkerBuilder::new(worker_name("sweeper"))
+                .backend(CronScheduler::new(schedule.clone()))
+                .data(d.clone())
+                .catch_panic()
+                .concurrency(1)
+                .build(sweep_tick)
+        });
+    }
+    Ok(monitor
+        .should_restart(|ctx, err| {
+            tracing::error!(worker = ctx.name(), error = %err, "Worker stopped; restarting it.");
+            true
+        })
+        .shutdown_timeout(Duration::from_secs(20)))
+}
+
+fn backoff_note(role: &str, restarts: usize) {
+    if restarts > 0 {
+        tracing::warn!(role, restarts, "Restarting worker after a failure.");
+        // The factory runs synchronously; a short pause keeps a Redis outage from becoming
+        // a tight restart loop.
+        std::thread::sleep(Duration::from_millis((200 * restarts as u64).min(5000)));
+    }
+}

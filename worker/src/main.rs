@@ -1,0 +1,92 @@
+//! `checkin-worker`: runs hold and payment workers and the sweeper.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use checkin_domain::{
+    config::{DatabaseConfig, HoldConfig, LockConfig, LogConfig, PaymentConfig, QueueConfig},
+    db, lock,
+};
+use checkin_worker::{
+    Deps, Producer, WorkerConfig, payment_client::HttpPaymentGateway, queue, worker_name,
+};
+use clap::Parser;
+
+/// Check-in workers: take seat holds and payments from the Redis queues, and sweep expired
+/// holds on a schedule. Scale by running more processes; each has a unique name.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Cli {
+    #[command(flatten)]
+    worker: WorkerConfig,
+    #[command(flatten)]
+    db: DatabaseConfig,
+    #[command(flatten)]
+    queue: QueueConfig,
+    #[command(flatten)]
+    lock: LockConfig,
+    #[command(flatten)]
+    hold: HoldConfig,
+    #[command(flatten)]
+    payment: PaymentConfig,
+    #[command(flatten)]
+    log: LogConfig,
+    /// Where to serve Prometheus metrics (`/metrics`).
+    #[arg(
+        long = "metrics-bind",
+        env = "WORKER_METRICS_BIND",
+        default_value = "0.0.0.0:9091"
+    )]
+    metrics_bind: SocketAddr,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_tracing(&cli.log);
+    metrics_exporter_prometheus::PrometheusBuilder::new()
+        .with_http_listener(cli.metrics_bind)
+        .install()
+        .map_err(|e| anyhow::anyhow!("metrics listener on {}: {e}", cli.metrics_bind))?;
+
+    let database = db::connect(&cli.db).await?;
+    let lock = lock::from_config(
+        &cli.lock,
+        &cli.queue.redis_url,
+        &format!("{}:", cli.queue.prefix),
+    )?;
+    let deps = Arc::new(Deps {
+        db: database,
+        lock,
+        gateway: Arc::new(HttpPaymentGateway::new(&cli.payment)?),
+        producer: Producer::new(&cli.queue)?,
+        hold: cli.hold.clone(),
+        payment: cli.payment.clone(),
+        stats: queue::connection(&cli.queue.redis_url)?,
+        stats_key: format!("{}:stats", cli.queue.prefix),
+        name: worker_name("process"),
+    });
+    tracing::info!(name = %deps.name, concurrency = cli.worker.concurrency, "Worker starting.");
+    let monitor = checkin_worker::monitor(deps, &cli.queue, &cli.worker)?;
+    monitor.run_with_signal(shutdown_signal()).await?;
+    tracing::info!("Worker stopped.");
+    Ok(())
+}
+
+async fn shutdown_signal() -> std::io::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r,
+        _ = term.recv() => Ok(()),
+    }
+}
+
+fn init_tracing(cfg: &LogConfig) {
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(&cfg.filter).unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if cfg.json {
+        builder.json().init()
+    } else {
+        builder.init()
+    }
+}

@@ -1,0 +1,131 @@
+//! The payment provider over HTTP, in the shape of Stripe's API: form-free JSON,
+//! `Authorization: Bearer <secret key>`, `Idempotency-Key` on every POST.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use checkin_domain::{
+    config::PaymentConfig,
+    payment::{ChargeRequest, ChargeResult, GatewayError, PaymentGateway},
+};
+use serde::Deserialize;
+
+#[derive(Clone)]
+pub struct HttpPaymentGateway {
+    client: reqwest::Client,
+    base: String,
+    api_key: String,
+}
+
+impl HttpPaymentGateway {
+    pub fn new(cfg: &PaymentConfig) -> Result<Self, reqwest::Error> {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_millis(cfg.timeout_ms))
+            .connect_timeout(Duration::from_millis(cfg.timeout_ms.min(2000)))
+            .pool_max_idle_per_host(64)
+            .build()?;
+        Ok(Self {
+            client,
+            base: cfg.url.trim_end_matches('/').to_owned(),
+            api_key: cfg.api_key.clone(),
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct ChargeBody {
+    id: String,
+    status: String,
+}
+
+#[derive(Deserialize)]
+struct ErrorEnvelope {
+    error: ProviderError,
+}
+
+#[derive(Deserialize)]
+struct ProviderError {
+    #[serde(rename = "type")]
+    kind: String,
+    code: Option<String>,
+    decline_code: Option<String>,
+    message: Option<String>,
+}
+
+fn transient(e: reqwest::Error) -> GatewayError {
+    GatewayError::Transient(if e.is_timeout() {
+        "timed out".into()
+    } else {
+        e.without_url().to_string()
+    })
+}
+
+#[async_trait]
+impl PaymentGateway for HttpPaymentGateway {
+    async fn charge(&self, req: &ChargeRequest) -> Result<ChargeResult, GatewayError> {
+        let resp = self
+            .client
+            .post(format!("{}/v1/charges", self.base))
+            .bearer_auth(&self.api_key)
+            .header("Idempotency-Key", &req.idempotency_key)
+            .json(&serde_json::json!({
+                "amount": req.amount_cents,
+                "currency": req.currency.to_lowercase(),
+                "source": req.payment_method,
+                "description": req.description,
+            }))
+            .send()
+            .await
+            .map_err(transient)?;
+        let status = resp.status();
+        let bytes = resp.bytes().await.map_err(transient)?;
+        if status.is_success() {
+            let body: ChargeBody = serde_json::from_slice(&bytes)
+                .map_err(|e| GatewayError::Transient(format!("unreadable charge: {e}")))?;
+            return match body.status.as_str() {
+                "succeeded" => Ok(ChargeResult::Succeeded { charge_id: body.id }),
+                other => Err(GatewayError::Transient(format!("charge status {other}"))),
+            };
+        }
+        if status.is_server_error() || status.as_u16() == 429 || status.as_u16() == 409 {
+            return Err(GatewayError::Transient(format!("HTTP {status}")));
+        }
+        match serde_json::from_slice::<ErrorEnvelope>(&bytes) {
+            Ok(env) if env.error.kind == "card_error" => Ok(ChargeResult::Declined {
+                code: env
+                    .error
+                    .decline_code
+                    .or(env.error.code)
+                    .unwrap_or_else(|| "card_declined".into()),
+            }),
+            Ok(env) => Err(GatewayError::Permanent(format!(
+                "HTTP {status} {}: {}",
+                env.error.code.unwrap_or_default(),
+                env.error.message.unwrap_or_default()
+            ))),
+            Err(_) => Err(GatewayError::Permanent(format!("HTTP {status}"))),
+        }
+    }
+
+    async fn refund(&self, charge_id: &str, idempotency_key: &str) -> Result<(), GatewayError> {
+        let resp = self
+            .client
+            .post(format!("{}/v1/refunds", self.base))
+            .bearer_auth(&self.api_key)
+            .header("Idempotency-Key", idempotency_key)
+            .json(&serde_json::json!({ "charge": charge_id }))
+            .send()
+            .await
+            .map_err(transient)?;
+        let status = resp.status();
+        if status.is_success() {
+            Ok(())
+        } else if status.is_server_error() || status.as_u16() == 429 || status.as_u16() == 409 {
+            Err(GatewayError::Transient(format!("HTTP {status}")))
+        } else {
+            Err(GatewayError::Permanent(format!(
+                "refund refused: HTTP {status}"
+            )))
+        }
+    }
+}
