@@ -54,6 +54,7 @@ pub struct Created {
     pub replayed: bool,
 }
 
+#[derive(Debug)]
 enum TxnError {
     Domain(DomainError),
     Replay,
@@ -124,9 +125,20 @@ pub async fn create_checkin(
                 .ok_or_else(|| DomainError::SeatNotFound(req.seat.to_string()))?;
             let seat_id: i64 = seat.try_get("", "id")?;
 
+            // The key's row first: it is what a concurrent duplicate waits on, and then replays.
+            let id = CheckinId::new();
+            let accepted = CheckinAccepted { checkin_id: id.to_string(), state: "queued".into() };
+            match idempotency::store(txn, booking.id, &key, &hash, 202, &accepted).await {
+                Ok(()) => {}
+                Err(StoreError::Duplicate) => return Err(TxnError::Replay),
+                Err(StoreError::Db(e)) if idempotency::in_flight(&e) => {
+                    return Err(DomainError::IdempotencyKeyInFlight.into());
+                }
+                Err(StoreError::Db(e)) => return Err(e.into()),
+            }
+
             expire_own_stale_holds(txn, req.flight_id, req.passenger_id).await?;
 
-            let id = CheckinId::new();
             let inserted = txn
                 .execute_raw(stmt(
                     "INSERT INTO checkins (id, booking_id, flight_id, passenger_id, seat_id, state, enqueued_at, created_at, updated_at)
@@ -146,15 +158,6 @@ pub async fn create_checkin(
                     .await?
                     .is_some();
                 return Err(if confirmed { DomainError::AlreadyCheckedIn } else { DomainError::CheckinInProgress }.into());
-            }
-            let accepted = CheckinAccepted { checkin_id: id.to_string(), state: "queued".into() };
-            match idempotency::store(txn, booking.id, &key, &hash, 202, &accepted).await {
-                Ok(()) => {}
-                Err(StoreError::Duplicate) => return Err(TxnError::Replay),
-                Err(StoreError::Db(e)) if idempotency::in_flight(&e) => {
-                    return Err(DomainError::IdempotencyKeyInFlight.into());
-                }
-                Err(StoreError::Db(e)) => return Err(e.into()),
             }
             record_event(txn, id.as_str(), "queued", &format!("seat {}", req.seat)).await?;
             Ok(accepted)
@@ -192,27 +195,45 @@ pub async fn create_checkin(
 }
 
 /// A passenger whose own hold on this flight has run out may start again: release it now
-/// rather than wait for the sweeper.
+/// rather than wait for the sweeper. Rows are found with a plain read and changed by
+/// primary key with the condition repeated, so no secondary-index range (holding other
+/// passengers' entries) is ever locked: that ordering deadlocked with confirmations.
 async fn expire_own_stale_holds(
     conn: &impl ConnectionTrait,
     flight_id: i64,
     passenger_id: i64,
 ) -> Result<(), DbErr> {
-    conn.execute_raw(stmt(
-        "UPDATE checkins SET state = 'expired', reason = ?, updated_at = NOW(6)
-         WHERE passenger_id = ? AND flight_id = ? AND state = 'held' AND hold_expires_at <= NOW(6)",
-        [
-            reason::HOLD_TIMEOUT.into(),
-            passenger_id.into(),
-            flight_id.into(),
-        ],
-    ))
-    .await?;
-    conn.execute_raw(stmt(
-        &format!("UPDATE seats SET {RELEASE_SET} WHERE flight_id = ? AND passenger_id = ? AND state = 'held' AND hold_expires_at <= NOW(6)"),
-        [flight_id.into(), passenger_id.into()],
-    ))
-    .await?;
+    let stale = conn
+        .query_all_raw(stmt(
+            "SELECT id, seat_id, hold_id FROM checkins
+             WHERE passenger_id = ? AND flight_id = ? AND state = 'held' AND hold_expires_at <= NOW(6)",
+            [passenger_id.into(), flight_id.into()],
+        ))
+        .await?;
+    for row in stale {
+        let (id, seat_id, hold_id): (String, i64, String) = (
+            row.try_get("", "id")?,
+            row.try_get("", "seat_id")?,
+            row.try_get("", "hold_id")?,
+        );
+        let expired = conn
+            .execute_raw(stmt(
+                "UPDATE checkins SET state = 'expired', reason = ?, updated_at = NOW(6)
+                 WHERE id = ? AND state = 'held' AND hold_expires_at <= NOW(6)",
+                [reason::HOLD_TIMEOUT.into(), id.as_str().into()],
+            ))
+            .await?;
+        if expired.rows_affected() == 1 {
+            release_seat(conn, seat_id, &hold_id).await?;
+            record_event(
+                conn,
+                &id,
+                "expired",
+                "hold ran out; released when the passenger started again",
+            )
+            .await?;
+        }
+    }
     Ok(())
 }
 
@@ -533,7 +554,7 @@ pub async fn get_checkin(
     let row = conn
         .query_one_raw(stmt(
             "SELECT c.id, c.booking_id, c.passenger_id, c.flight_id, c.state, c.reason, c.hold_expires_at,
-                    TIMESTAMPDIFF(SECOND, NOW(6), c.hold_expires_at) AS seconds_left,
+                    CAST(TIMESTAMPDIFF(MICROSECOND, NOW(6), c.hold_expires_at) AS SIGNED) AS micros_left,
                     s.seat_code, s.fee_cents, f.currency, p.state AS payment_state, p.decline_code
              FROM checkins c
              JOIN seats s ON s.id = c.seat_id
@@ -548,10 +569,17 @@ pub async fn get_checkin(
         return Err(DomainError::CheckinNotFound);
     }
     let state: CheckinState = row.try_get("", "state")?;
-    let seconds_left: Option<i64> = row.try_get("", "seconds_left")?;
+    let micros_left: Option<i64> = row.try_get("", "micros_left")?;
+    let seconds_left = micros_left.map(|us| {
+        if us <= 0 {
+            0
+        } else {
+            (us + 999_999) / 1_000_000
+        }
+    });
     let live_hold = matches!(state, CheckinState::Held | CheckinState::Paying);
-    let (shown, reason) = match (state, seconds_left) {
-        (CheckinState::Held, Some(s)) if s < 0 => {
+    let (shown, reason) = match (state, micros_left) {
+        (CheckinState::Held, Some(us)) if us <= 0 => {
             ("expired".to_owned(), Some(reason::HOLD_TIMEOUT.to_owned()))
         }
         _ => (state_name(state).to_owned(), row.try_get("", "reason")?),
@@ -564,7 +592,7 @@ pub async fn get_checkin(
         state: shown,
         reason,
         hold_expires_at: row.try_get("", "hold_expires_at")?,
-        hold_seconds_left: seconds_left.filter(|_| live_hold).map(|s| s.max(0)),
+        hold_seconds_left: seconds_left.filter(|_| live_hold),
         fee_cents: row.try_get("", "fee_cents")?,
         currency: row.try_get("", "currency")?,
         payment_state: row.try_get("", "payment_state")?,

@@ -38,18 +38,18 @@ pub async fn now(conn: &impl ConnectionTrait) -> Result<NaiveDateTime, DbErr> {
     row.try_get("", "now")
 }
 
-/// Runs `work` in a READ COMMITTED transaction, again from the start (up to 5 times, with
-/// jitter) when MariaDB reports a deadlock or lock-wait timeout. `work` must therefore do
+/// Runs `work` in a READ COMMITTED transaction, again from the start (up to 8 times, with
+/// exponential jitter) when MariaDB reports a deadlock or lock-wait timeout. `work` must therefore do
 /// nothing but database statements: no network calls, no side effects outside the
 /// transaction.
 pub async fn transaction<T, E, F>(db: &DatabaseConnection, mut work: F) -> Result<T, E>
 where
-    E: From<DbErr> + AsDbErr,
+    E: From<DbErr> + AsDbErr + std::fmt::Debug,
     F: for<'t> FnMut(
         &'t DatabaseTransaction,
     ) -> Pin<Box<dyn Future<Output = Result<T, E>> + Send + 't>>,
 {
-    const ATTEMPTS: u32 = 5;
+    const ATTEMPTS: u32 = 8;
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -66,7 +66,8 @@ where
         match result {
             Err(e) if attempt < ATTEMPTS && e.as_db_err().is_some_and(is_retryable) => {
                 crate::metrics::db_retry();
-                let jitter = rand::random_range(5..(20 * u64::from(attempt)).max(6));
+                tracing::debug!(attempt, error = ?e.as_db_err(), "Transaction retried.");
+                let jitter = rand::random_range(2..(5u64 << attempt.min(7)));
                 tokio::time::sleep(Duration::from_millis(jitter)).await;
             }
             other => return other,

@@ -99,7 +99,14 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
 /// Errors after which the whole transaction may safely be run again: deadlock (1213),
 /// lock wait timeout (1205), and "record has changed since last read" (1020).
 pub fn is_retryable(err: &DbErr) -> bool {
-    matches!(mysql_error_number(err), Some(1213 | 1205 | 1020))
+    match mysql_error_number(err) {
+        Some(n) => matches!(n, 1213 | 1205 | 1020),
+        // Should the driver's error type ever not downcast, the SQLSTATE still tells.
+        None => {
+            let text = err.to_string();
+            text.contains("1213 (40001)") || text.contains("1205 (HY000)")
+        }
+    }
 }
 
 /// Errors of the connection rather than of the statement: the database is down or restarting.

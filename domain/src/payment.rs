@@ -79,6 +79,7 @@ struct PayBody<'a> {
     payment_method: &'a str,
 }
 
+#[derive(Debug)]
 enum TxnError {
     Domain(DomainError),
     Replay,
@@ -135,6 +136,15 @@ pub async fn pay_checkin(
     let result = db::transaction::<_, TxnError, _>(db, |txn| {
         let (id, method, key, hash, booking) = (id.clone(), method.clone(), key.clone(), hash.clone(), booking.clone());
         Box::pin(async move {
+            // The key's row first: it is what a concurrent duplicate waits on, and then replays.
+            match idempotency::store(txn, booking.id, &key, &hash, 202, &serde_json::Value::Null).await {
+                Ok(()) => {}
+                Err(StoreError::Duplicate) => return Err(TxnError::Replay),
+                Err(StoreError::Db(e)) if idempotency::in_flight(&e) => {
+                    return Err(DomainError::IdempotencyKeyInFlight.into());
+                }
+                Err(StoreError::Db(e)) => return Err(e.into()),
+            }
             let row = txn
                 .query_one_raw(stmt(
                     "SELECT c.booking_id, c.state, c.hold_id, c.seat_id, CAST(c.hold_expires_at > NOW(6) AS SIGNED) AS live,
@@ -186,14 +196,12 @@ pub async fn pay_checkin(
             ))
             .await?;
             let accepted = PaymentAccepted { checkin_id: id.to_string(), state: "paying".into(), amount_cents: amount, currency };
-            match idempotency::store(txn, booking.id, &key, &hash, 202, &accepted).await {
-                Ok(()) => {}
-                Err(StoreError::Duplicate) => return Err(TxnError::Replay),
-                Err(StoreError::Db(e)) if idempotency::in_flight(&e) => {
-                    return Err(DomainError::IdempotencyKeyInFlight.into());
-                }
-                Err(StoreError::Db(e)) => return Err(e.into()),
-            }
+            // The key's row was inserted first with a placeholder answer; now it gets the real one.
+            txn.execute_raw(stmt(
+                "UPDATE idempotency_keys SET response_body = ? WHERE booking_id = ? AND idem_key = ?",
+                [serde_json::to_string(&accepted).unwrap_or_default().into(), booking.id.into(), key.as_str().into()],
+            ))
+            .await?;
             record_event(txn, id.as_str(), "paying", &format!("{amount} {}", accepted.currency)).await?;
             Ok(accepted)
         })

@@ -62,17 +62,19 @@ pub async fn sweep(db: &DatabaseConnection, cfg: &HoldConfig) -> DomainResult<Sw
     let batch = cfg.sweep_batch.max(1);
     let mut report = SweepReport::default();
     // Seats first: a seat must never stay blocked, whatever happens to the check-in rows.
-    report.holds_released = in_batches(db, batch, &format!(
-        "UPDATE seats SET {RELEASE_SET} WHERE state = 'held' AND hold_expires_at <= NOW(6) LIMIT {batch}"
-    ))
-    .await?;
-    report.checkins_expired = in_batches(
+    report.holds_released = by_primary_key(
         db,
         batch,
-        &format!(
-            "UPDATE checkins SET state = 'expired', reason = 'hold_timeout', updated_at = NOW(6)
-         WHERE state = 'held' AND hold_expires_at <= NOW(6) LIMIT {batch}"
-        ),
+        "SELECT CAST(id AS CHAR) AS id FROM seats WHERE state = 'held' AND hold_expires_at <= NOW(6) LIMIT ?",
+        &format!("UPDATE seats SET {RELEASE_SET} WHERE state = 'held' AND hold_expires_at <= NOW(6) AND id IN"),
+    )
+    .await?;
+    report.checkins_expired = by_primary_key(
+        db,
+        batch,
+        "SELECT id FROM checkins WHERE state = 'held' AND hold_expires_at <= NOW(6) LIMIT ?",
+        "UPDATE checkins SET state = 'expired', reason = 'hold_timeout', updated_at = NOW(6)
+         WHERE state = 'held' AND hold_expires_at <= NOW(6) AND id IN",
     )
     .await?;
     metrics::holds_released(report.holds_released);
@@ -111,12 +113,32 @@ pub async fn sweep(db: &DatabaseConnection, cfg: &HoldConfig) -> DomainResult<Sw
     Ok(report)
 }
 
-async fn in_batches(conn: &impl ConnectionTrait, batch: u64, sql: &str) -> DomainResult<u64> {
+/// Finds up to `batch` rows with a plain read (`select`, one `?` for the limit), then
+/// changes them by primary key (`update` ends in `id IN`, its condition repeated), until a
+/// batch comes back short. Locking by primary key only keeps the sweeper out of the
+/// secondary-index lock order that worker transactions use.
+async fn by_primary_key(
+    conn: &impl ConnectionTrait,
+    batch: u64,
+    select: &str,
+    update: &str,
+) -> DomainResult<u64> {
     let mut total = 0;
     loop {
-        let n = conn.execute_raw(stmt(sql, [])).await?.rows_affected();
-        total += n;
-        if n < batch {
+        let rows = conn.query_all_raw(stmt(select, [batch.into()])).await?;
+        if rows.is_empty() {
+            return Ok(total);
+        }
+        let ids = rows
+            .iter()
+            .map(|r| r.try_get::<String>("", "id").map(sea_orm::Value::from))
+            .collect::<Result<Vec<_>, _>>()?;
+        let marks = vec!["?"; ids.len()].join(", ");
+        total += conn
+            .execute_raw(stmt(&format!("{update} ({marks})"), ids))
+            .await?
+            .rows_affected();
+        if (rows.len() as u64) < batch {
             return Ok(total);
         }
     }

@@ -1,0 +1,264 @@
+use std::{collections::HashSet, sync::Arc, time::Duration};
+
+use futures::{StreamExt, stream};
+use rand::{RngExt, SeedableRng, rngs::StdRng};
+use reqwest::StatusCode;
+
+use crate::support::{Opts, System};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_passengers_racing_for_one_seat_leave_exactly_one_holder() {
+    let sys = Arc::new(System::start(Opts::default()).await);
+    let flight = sys.flight(30, 200).await;
+    let tokens: Vec<_> = stream::iter(flight.passengers.clone())
+        .map(|p| {
+            let sys = sys.clone();
+            async move { (p.passenger_id, sys.login(&p.pnr, &p.last_name).await) }
+        })
+        .buffer_unordered(32)
+        .collect()
+        .await;
+
+    // All 200 requests in flight at once.
+    let barrier = Arc::new(tokio::sync::Barrier::new(tokens.len()));
+    let handles: Vec<_> = tokens
+        .iter()
+        .cloned()
+        .map(|(pid, token)| {
+            let (sys, barrier) = (sys.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let (status, body) = sys
+                    .create_checkin(&token, pid, flight.flight_id, "1A")
+                    .await;
+                assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+                (token, body["checkin_id"].as_str().unwrap().to_owned())
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for h in handles {
+        let (token, id) = h.await.unwrap();
+        outcomes.push(sys.wait_settled(&token, &id).await);
+    }
+    let held: Vec<_> = outcomes.iter().filter(|o| o["state"] == "held").collect();
+    let rejected = outcomes
+        .iter()
+        .filter(|o| o["state"] == "rejected" && o["reason"] == "seat_taken")
+        .count();
+    assert_eq!(held.len(), 1, "exactly one passenger holds 1A");
+    assert_eq!(
+        rejected, 199,
+        "every other request is rejected as seat_taken"
+    );
+    assert_eq!(
+        sys.scalar("SELECT COUNT(*) FROM checkins WHERE state = 'queued'")
+            .await,
+        0
+    );
+    let holder = sys
+        .scalar(&format!(
+            "SELECT passenger_id FROM seats WHERE flight_id = {} AND seat_code = '1A'",
+            flight.flight_id
+        ))
+        .await;
+    assert_eq!(
+        holder,
+        held[0]["passenger_id"].as_i64().unwrap(),
+        "the seat row names the one holder"
+    );
+    sys.assert_invariants().await;
+    Arc::into_inner(sys).unwrap().stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn five_hundred_passengers_for_180_seats_with_hot_seats_never_double_book() {
+    let sys = Arc::new(System::start(Opts::default()).await);
+    let flight = sys.flight(30, 500).await;
+    let all_seats: Vec<String> = (1..=30)
+        .flat_map(|r| ["A", "B", "C", "D", "E", "F"].map(|l| format!("{r}{l}")))
+        .collect();
+    let hot: Vec<String> = [
+        "1A", "1F", "2A", "2F", "1C", "1D", "12A", "12F", "13A", "13F",
+    ]
+    .map(String::from)
+    .to_vec();
+    let all_seats = Arc::new(all_seats);
+    let hot = Arc::new(hot);
+
+    let results: Vec<(String, String)> =
+        stream::iter(flight.passengers.clone().into_iter().enumerate())
+            .map(|(i, p)| {
+                let (sys, all_seats, hot) = (sys.clone(), all_seats.clone(), hot.clone());
+                async move {
+                    let mut rng = StdRng::seed_from_u64(i as u64);
+                    let token = sys.login(&p.pnr, &p.last_name).await;
+                    let mut last = (String::new(), String::new());
+                    // Most want a hot seat first; after seat_taken they pick again, as people do.
+                    for attempt in 0..4 {
+                        let seat = if attempt == 0 && rng.random_bool(0.8) {
+                            hot[rng.random_range(0..hot.len())].clone()
+                        } else {
+                            all_seats[rng.random_range(0..all_seats.len())].clone()
+                        };
+                        let (status, body) = sys
+                            .create_checkin(&token, p.passenger_id, flight.flight_id, &seat)
+                            .await;
+                        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+                        let id = body["checkin_id"].as_str().unwrap().to_owned();
+                        let settled = sys.wait_settled(&token, &id).await;
+                        if settled["state"] == "held" {
+                            let (status, body) = sys.pay(&token, &id, "tok_visa").await;
+                            assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+                            let end = sys.wait_end(&token, &id).await;
+                            return (id, end["state"].as_str().unwrap().to_owned());
+                        }
+                        last = (id, settled["state"].as_str().unwrap().to_owned());
+                    }
+                    last
+                }
+            })
+            .buffer_unordered(64)
+            .collect()
+            .await;
+
+    let confirmed = results.iter().filter(|(_, s)| s == "confirmed").count();
+    assert!(confirmed > 150, "most seats sold: {confirmed}");
+    assert!(confirmed <= 180);
+    assert_eq!(
+        sys.scalar("SELECT COUNT(*) FROM checkins WHERE state IN ('queued', 'held', 'paying')")
+            .await,
+        0,
+        "every request reached an end state"
+    );
+    assert_eq!(
+        sys.scalar("SELECT COUNT(*) FROM seats WHERE state = 'booked'")
+            .await as usize,
+        confirmed
+    );
+    let ids: HashSet<_> = results.iter().map(|(id, _)| id).collect();
+    assert_eq!(ids.len(), results.len());
+    sys.assert_invariants().await;
+    Arc::into_inner(sys).unwrap().stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_passenger_cannot_hold_two_seats_on_one_flight() {
+    let sys = Arc::new(System::start(Opts::default()).await);
+    let flight = sys.flight(10, 1).await;
+    let p = flight.passengers[0].clone();
+    let token = sys.login(&p.pnr, &p.last_name).await;
+
+    // Ten different seats at once for one passenger: one request is accepted, the rest
+    // refused by the unique key on live check-ins.
+    let handles: Vec<_> = (1..=10)
+        .map(|row| {
+            let (sys, token) = (sys.clone(), token.clone());
+            tokio::spawn(async move {
+                sys.create_checkin(&token, p.passenger_id, flight.flight_id, &format!("{row}C"))
+                    .await
+            })
+        })
+        .collect();
+    let mut accepted = Vec::new();
+    for h in handles {
+        let (status, body) = h.await.unwrap();
+        match status {
+            StatusCode::ACCEPTED => accepted.push(body["checkin_id"].as_str().unwrap().to_owned()),
+            StatusCode::CONFLICT => assert_eq!(body["code"], "checkin_in_progress"),
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!(accepted.len(), 1);
+    let held = sys.wait_settled(&token, &accepted[0]).await;
+    assert_eq!(held["state"], "held");
+
+    // While held: refused.
+    let (status, body) = sys
+        .create_checkin(&token, p.passenger_id, flight.flight_id, "9F")
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("checkin_in_progress"))
+    );
+    // Once confirmed: refused as already checked in.
+    assert_eq!(
+        sys.pay(&token, &accepted[0], "tok_visa").await.0,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(
+        sys.wait_end(&token, &accepted[0]).await["state"],
+        "confirmed"
+    );
+    let (status, body) = sys
+        .create_checkin(&token, p.passenger_id, flight.flight_id, "9F")
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("already_checked_in"))
+    );
+    assert_eq!(
+        sys.scalar(&format!(
+            "SELECT COUNT(*) FROM seats WHERE passenger_id = {}",
+            p.passenger_id
+        ))
+        .await,
+        1
+    );
+    sys.assert_invariants().await;
+    Arc::into_inner(sys).unwrap().stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_seat_map_shows_held_and_booked_seats_to_everybody() {
+    let sys = System::start(Opts::default()).await;
+    let flight = sys.flight(5, 2).await;
+    let (a, b) = (&flight.passengers[0], &flight.passengers[1]);
+    let (ta, tb) = (
+        sys.login(&a.pnr, &a.last_name).await,
+        sys.login(&b.pnr, &b.last_name).await,
+    );
+    let ca = sys
+        .create_checkin(&ta, a.passenger_id, flight.flight_id, "2A")
+        .await
+        .1["checkin_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    sys.wait_settled(&ta, &ca).await;
+    let cb = sys
+        .create_checkin(&tb, b.passenger_id, flight.flight_id, "3A")
+        .await
+        .1["checkin_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    sys.wait_settled(&tb, &cb).await;
+    sys.pay(&tb, &cb, "tok_visa").await;
+    sys.wait_end(&tb, &cb).await;
+
+    let (status, map) = sys
+        .get(&format!("/v1/flights/{}/seats", flight.flight_id), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let state = |code: &str| {
+        map["seats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["seat"] == code)
+            .unwrap()["state"]
+            .clone()
+    };
+    assert_eq!(state("2A"), "held");
+    assert_eq!(state("3A"), "booked");
+    assert_eq!(state("4A"), "available");
+    assert_eq!(map["seats"].as_array().unwrap().len(), 30);
+    let text = map.to_string();
+    assert!(
+        !text.contains(&a.last_name) && !text.contains("passenger"),
+        "no personal data on the seat map"
+    );
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    sys.stop().await;
+}

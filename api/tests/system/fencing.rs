@@ -1,0 +1,199 @@
+use std::time::Duration;
+
+use checkin_domain::{
+    checkin::{self, HoldOutcome},
+    config::{HoldConfig, LockConfig},
+    lock::{LockOutcome, Redlock, SeatLock},
+    payment::{self, PaymentOutcome},
+    types::CheckinId,
+};
+use checkin_worker::payment_client::HttpPaymentGateway;
+
+use crate::support::{Opts, System, redis_url};
+
+/// A worker takes the seat's lock, stalls past its lease (as under SIGSTOP or a long GC
+/// pause), and only then writes. Meanwhile another worker got the lock and the seat.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_worker_whose_lock_lease_expired_cannot_overwrite_the_next_holder() {
+    let sys = System::start(Opts {
+        workers: false,
+        ..Opts::default()
+    })
+    .await;
+    let flight = sys.flight(5, 2).await;
+    let (a, b) = (&flight.passengers[0], &flight.passengers[1]);
+    let (ta, tb) = (
+        sys.login(&a.pnr, &a.last_name).await,
+        sys.login(&b.pnr, &b.last_name).await,
+    );
+    let ca = CheckinId::parse(
+        sys.create_checkin(&ta, a.passenger_id, flight.flight_id, "5F")
+            .await
+            .1["checkin_id"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let cb = CheckinId::parse(
+        sys.create_checkin(&tb, b.passenger_id, flight.flight_id, "5F")
+            .await
+            .1["checkin_id"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let seat_id = sys
+        .scalar(&format!(
+            "SELECT id FROM seats WHERE flight_id = {} AND seat_code = '5F'",
+            flight.flight_id
+        ))
+        .await;
+
+    let short = LockConfig {
+        urls: vec![],
+        ttl_ms: 300,
+        node_timeout_ms: 50,
+        attempts: 1,
+        retry_max_ms: 0,
+        disabled: false,
+    };
+    let lock = Redlock::new(&[redis_url()], &format!("{}:", sys.prefix), &short).unwrap();
+    let LockOutcome::Acquired(stale_lease) = lock.acquire(&format!("seat:{seat_id}")).await else {
+        panic!("lock")
+    };
+    tokio::time::sleep(Duration::from_millis(400)).await; // the stall
+    assert!(stale_lease.has_expired());
+
+    // The other worker gets the same lock, because the lease lapsed, and holds the seat.
+    let hold = HoldConfig {
+        ttl_secs: 60,
+        redrive_after_secs: 3600,
+        sweep_batch: 50,
+    };
+    let report = checkin::process_hold(&sys.db, &lock, &hold, &cb)
+        .await
+        .unwrap();
+    assert_eq!(
+        report.lock,
+        checkin::LockUse::Acquired,
+        "the lapsed lease let the second worker in"
+    );
+    assert!(matches!(report.outcome, HoldOutcome::Held { .. }));
+
+    // The stalled worker wakes and writes: its conditional update matches nothing.
+    let outcome = checkin::apply_hold(&sys.db, &hold, &ca, Some(&stale_lease))
+        .await
+        .unwrap();
+    assert_eq!(outcome, HoldOutcome::Rejected("seat_taken"));
+    assert_eq!(
+        sys.scalar(&format!(
+            "SELECT passenger_id FROM seats WHERE id = {seat_id}"
+        ))
+        .await,
+        b.passenger_id,
+        "the seat is still B's"
+    );
+    let why = sys.scalar(&format!(
+        "SELECT COUNT(*) FROM checkin_events WHERE checkin_id = '{}' AND kind = 'rejected' AND detail LIKE '%conditional update matched no row%lease had expired%'",
+        ca.as_str()
+    )).await;
+    assert_eq!(why, 1, "the stale write records why it lost");
+    sys.assert_invariants().await;
+    sys.stop().await;
+}
+
+/// A payment that succeeds after its hold was lost is refunded, never turned into a seat.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_charge_that_lands_after_the_hold_was_lost_is_refunded_and_books_nothing() {
+    let sys = System::start(Opts {
+        workers: false,
+        hold_ttl_secs: 1,
+        ..Opts::default()
+    })
+    .await;
+    let flight = sys.flight(5, 2).await;
+    let (a, b) = (&flight.passengers[0], &flight.passengers[1]);
+    let (ta, tb) = (
+        sys.login(&a.pnr, &a.last_name).await,
+        sys.login(&b.pnr, &b.last_name).await,
+    );
+    let hold = sys.hold.clone();
+    let no_lock = checkin_domain::lock::NoLock;
+
+    let ca = CheckinId::parse(
+        sys.create_checkin(&ta, a.passenger_id, flight.flight_id, "2B")
+            .await
+            .1["checkin_id"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(matches!(
+        checkin::process_hold(&sys.db, &no_lock, &hold, &ca)
+            .await
+            .unwrap()
+            .outcome,
+        HoldOutcome::Held { .. }
+    ));
+    assert_eq!(
+        sys.pay(&ta, ca.as_str(), "tok_visa").await.0,
+        reqwest::StatusCode::ACCEPTED
+    );
+
+    // The payment worker stalls; A's hold runs out and B takes the seat.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let cb = CheckinId::parse(
+        sys.create_checkin(&tb, b.passenger_id, flight.flight_id, "2B")
+            .await
+            .1["checkin_id"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(matches!(
+        checkin::process_hold(&sys.db, &no_lock, &hold, &cb)
+            .await
+            .unwrap()
+            .outcome,
+        HoldOutcome::Held { .. }
+    ));
+
+    // A's payment job resumes: charged, then fenced out, then refunded.
+    let gateway = HttpPaymentGateway::new(&sys.payment).unwrap();
+    let outcome = payment::process_payment(&sys.db, &gateway, &sys.payment, &ca)
+        .await
+        .unwrap();
+    assert_eq!(outcome, PaymentOutcome::Refunded);
+    let stats = sys.paymock.stats();
+    assert_eq!((stats.charges_succeeded, stats.refunds), (1, 1));
+    let view = sys
+        .get(&format!("/v1/checkins/{}", ca.as_str()), Some(&ta))
+        .await
+        .1;
+    assert_eq!(
+        (
+            view["state"].as_str(),
+            view["reason"].as_str(),
+            view["payment_state"].as_str()
+        ),
+        (Some("expired"), Some("hold_lost"), Some("refunded"))
+    );
+    assert_eq!(
+        sys.scalar(&format!(
+            "SELECT passenger_id FROM seats WHERE flight_id = {} AND seat_code = '2B'",
+            flight.flight_id
+        ))
+        .await,
+        b.passenger_id
+    );
+    // Running the job again changes nothing and refunds nothing twice.
+    assert_eq!(
+        payment::process_payment(&sys.db, &gateway, &sys.payment, &ca)
+            .await
+            .unwrap(),
+        PaymentOutcome::AlreadyDone
+    );
+    assert_eq!(sys.paymock.stats().refunds, 1);
+    sys.assert_invariants().await;
+    sys.stop().await;
+}

@@ -1,0 +1,11 @@
+//! System tests: every guarantee of docs/ARCHITECTURE.md, shown against the real MariaDB
+//! and Redis, under concurrency. One binary; each test owns its database and key prefix.
+
+mod bad_input;
+mod concurrency;
+mod expiry;
+mod fencing;
+mod idempotency;
+mod payments;
+mod recovery;
+mod support;

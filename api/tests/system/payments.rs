@@ -1,0 +1,220 @@
+use std::sync::Arc;
+
+use checkin_api::paymock::PaymockConfig;
+use checkin_domain::{payment, types::CheckinId};
+use checkin_worker::payment_client::HttpPaymentGateway;
+use futures::{StreamExt, stream};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::support::{Opts, System};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ten_thousand_mock_payments_decline_about_one_percent() {
+    let sys = Arc::new(
+        System::start(Opts {
+            workers: false,
+            paymock: PaymockConfig {
+                seed: 2026,
+                ..PaymockConfig::default()
+            },
+            ..Opts::default()
+        })
+        .await,
+    );
+    let statuses: Vec<u16> = stream::iter(0..10_000)
+        .map(|i| {
+            let sys = sys.clone();
+            async move {
+                let r = sys
+                    .http
+                    .post(format!("{}/v1/charges", sys.paymock_url))
+                    .bearer_auth("sk_test_local")
+                    .header("Idempotency-Key", format!("pay-{i}"))
+                    .json(&json!({ "amount": 1500, "currency": "eur", "source": "tok_visa" }))
+                    .send()
+                    .await
+                    .unwrap();
+                r.status().as_u16()
+            }
+        })
+        .buffer_unordered(32)
+        .collect()
+        .await;
+    let declined = statuses.iter().filter(|s| **s == 402).count();
+    let ok = statuses.iter().filter(|s| **s == 200).count();
+    assert_eq!(declined + ok, 10_000, "only successes and declines");
+    let rate = declined as f64 / 10_000.0;
+    assert!((0.006..=0.014).contains(&rate), "decline rate {rate}");
+    Arc::into_inner(sys).unwrap().stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_payment_retried_with_the_same_key_charges_once() {
+    let sys = System::start(Opts {
+        workers: false,
+        ..Opts::default()
+    })
+    .await;
+    let charge = |key: &'static str, amount: i64| {
+        sys.http
+            .post(format!("{}/v1/charges", sys.paymock_url))
+            .bearer_auth("sk_test_local")
+            .header("Idempotency-Key", key)
+            .json(&json!({ "amount": amount, "currency": "eur", "source": "tok_visa" }))
+            .send()
+    };
+    let first: serde_json::Value = charge("k-1", 900).await.unwrap().json().await.unwrap();
+    let again: serde_json::Value = charge("k-1", 900).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        first["id"], again["id"],
+        "the retry replays the first charge"
+    );
+    assert_eq!(
+        charge("k-1", 901).await.unwrap().status(),
+        StatusCode::BAD_REQUEST,
+        "a key is for one request only"
+    );
+    let stats = sys.paymock.stats();
+    assert_eq!((stats.charges_created, stats.idempotent_replays), (1, 1));
+    sys.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_declined_payment_ends_payment_failed_and_frees_the_seat() {
+    let sys = System::start(Opts::default()).await;
+    let flight = sys.flight(5, 2).await;
+    let (a, b) = (&flight.passengers[0], &flight.passengers[1]);
+    let (ta, tb) = (
+        sys.login(&a.pnr, &a.last_name).await,
+        sys.login(&b.pnr, &b.last_name).await,
+    );
+    let ca = sys
+        .create_checkin(&ta, a.passenger_id, flight.flight_id, "1A")
+        .await
+        .1["checkin_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(sys.wait_settled(&ta, &ca).await["state"], "held");
+    assert_eq!(
+        sys.pay(&ta, &ca, "tok_chargeDeclined").await.0,
+        StatusCode::ACCEPTED
+    );
+    let end = sys.wait_end(&ta, &ca).await;
+    assert_eq!(
+        (end["state"].as_str(), end["payment_state"].as_str()),
+        (Some("payment_failed"), Some("declined"))
+    );
+    assert_eq!(end["reason"], "generic_decline");
+    // The seat is free at once, and the passenger may start again.
+    let cb = sys
+        .create_checkin(&tb, b.passenger_id, flight.flight_id, "1A")
+        .await
+        .1["checkin_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(sys.wait_settled(&tb, &cb).await["state"], "held");
+    let (status, _) = sys
+        .create_checkin(&ta, a.passenger_id, flight.flight_id, "1B")
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    sys.assert_invariants().await;
+    sys.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_payment_job_delivered_many_times_at_once_charges_once_and_books_once() {
+    let sys = Arc::new(
+        System::start(Opts {
+            workers: false,
+            ..Opts::default()
+        })
+        .await,
+    );
+    let flight = sys.flight(5, 1).await;
+    let a = &flight.passengers[0];
+    let ta = sys.login(&a.pnr, &a.last_name).await;
+    let ca = CheckinId::parse(
+        sys.create_checkin(&ta, a.passenger_id, flight.flight_id, "3A")
+            .await
+            .1["checkin_id"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    checkin_domain::checkin::process_hold(&sys.db, &checkin_domain::lock::NoLock, &sys.hold, &ca)
+        .await
+        .unwrap();
+    assert_eq!(
+        sys.pay(&ta, ca.as_str(), "tok_visa").await.0,
+        StatusCode::ACCEPTED
+    );
+    let runs: Vec<_> = (0..6)
+        .map(|_| {
+            let (sys, ca) = (sys.clone(), ca.clone());
+            tokio::spawn(async move {
+                let gw = HttpPaymentGateway::new(&sys.payment).unwrap();
+                payment::process_payment(&sys.db, &gw, &sys.payment, &ca)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut confirmed = 0;
+    for r in runs {
+        confirmed += usize::from(r.await.unwrap() == payment::PaymentOutcome::Confirmed);
+    }
+    assert_eq!(confirmed, 1);
+    assert_eq!(
+        sys.paymock.stats().charges_created,
+        1,
+        "one charge whatever the deliveries"
+    );
+    assert_eq!(sys.scalar("SELECT COUNT(*) FROM boarding_passes").await, 1);
+    sys.assert_invariants().await;
+    Arc::into_inner(sys).unwrap().stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_provider_that_fails_then_recovers_still_confirms_with_one_charge() {
+    let sys = System::start(Opts {
+        paymock: PaymockConfig {
+            decline_rate: 0.0,
+            error_rate: 1.0,
+            ..PaymockConfig::default()
+        },
+        ..Opts::default()
+    })
+    .await;
+    let flight = sys.flight(5, 1).await;
+    let a = &flight.passengers[0];
+    let ta = sys.login(&a.pnr, &a.last_name).await;
+    let ca = sys
+        .create_checkin(&ta, a.passenger_id, flight.flight_id, "4A")
+        .await
+        .1["checkin_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    sys.wait_settled(&ta, &ca).await;
+    sys.pay(&ta, &ca, "tok_visa").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(
+        sys.get(&format!("/v1/checkins/{ca}"), Some(&ta)).await.1["state"],
+        "paying",
+        "still trying"
+    );
+    sys.paymock.set_config(PaymockConfig {
+        decline_rate: 0.0,
+        error_rate: 0.0,
+        ..PaymockConfig::default()
+    });
+    assert_eq!(sys.wait_end(&ta, &ca).await["state"], "confirmed");
+    let stats = sys.paymock.stats();
+    assert!(stats.injected_errors >= 1);
+    assert_eq!(stats.charges_created, 1);
+    sys.assert_invariants().await;
+    sys.stop().await;
+}

@@ -1,0 +1,109 @@
+use std::time::Duration;
+
+use checkin_domain::lock::LockOutcome;
+
+use crate::support::{Opts, System, free_port};
+
+/// The queue loses the job (Redis down at enqueue time, or restarted empty): the request was
+/// committed first, so the re-drive step finds it and it still reaches an end state.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_request_whose_job_never_reached_redis_is_redriven_to_an_end_state() {
+    let dead_redis = format!("redis://127.0.0.1:{}/0", free_port());
+    let sys = System::start(Opts {
+        sweeper: true,
+        redrive_after_secs: 1,
+        api_queue_url: Some(dead_redis),
+        ..Opts::default()
+    })
+    .await;
+    let flight = sys.flight(5, 1).await;
+    let p = &flight.passengers[0];
+    let token = sys.login(&p.pnr, &p.last_name).await;
+    let (status, body) = sys
+        .create_checkin(&token, p.passenger_id, flight.flight_id, "1D")
+        .await;
+    assert_eq!(
+        status,
+        reqwest::StatusCode::ACCEPTED,
+        "the API accepts while the queue is down: {body}"
+    );
+    let id = body["checkin_id"].as_str().unwrap().to_owned();
+    let held = sys
+        .wait_for(&token, &id, Duration::from_secs(10), |s| s != "queued")
+        .await;
+    assert_eq!(held["state"], "held");
+    // The payment's job is lost the same way, and re-driven the same way.
+    assert_eq!(
+        sys.pay(&token, &id, "tok_visa").await.0,
+        reqwest::StatusCode::ACCEPTED
+    );
+    assert_eq!(
+        sys.wait_for(&token, &id, Duration::from_secs(10), |s| s == "confirmed")
+            .await["state"],
+        "confirmed"
+    );
+    assert!(sys.scalar("SELECT SUM(redriven) FROM sweeps").await >= 2);
+    sys.assert_invariants().await;
+    sys.stop().await;
+}
+
+/// Every lock node is unreachable: workers go on through the database path, slower but
+/// correct, and say so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn without_a_lock_quorum_holds_go_through_the_database_and_stay_exclusive() {
+    let dead: Vec<String> = (0..3)
+        .map(|_| format!("redis://127.0.0.1:{}/0", free_port()))
+        .collect();
+    let sys = std::sync::Arc::new(
+        System::start(Opts {
+            lock_urls: Some(dead),
+            ..Opts::default()
+        })
+        .await,
+    );
+    assert!(matches!(
+        sys.lock.acquire("probe").await,
+        LockOutcome::NoQuorum
+    ));
+    let flight = sys.flight(5, 20).await;
+    let mut handles = Vec::new();
+    for p in flight.passengers.clone() {
+        let sys = sys.clone();
+        handles.push(tokio::spawn(async move {
+            let token = sys.login(&p.pnr, &p.last_name).await;
+            let id = sys
+                .create_checkin(&token, p.passenger_id, flight.flight_id, "2A")
+                .await
+                .1["checkin_id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            sys.wait_settled(&token, &id).await["state"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }));
+    }
+    let mut held = 0;
+    for h in handles {
+        held += usize::from(h.await.unwrap() == "held");
+    }
+    assert_eq!(held, 1);
+    let mut conn = redis::Client::open(crate::support::redis_url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let fallbacks: Option<i64> = redis::cmd("HGET")
+        .arg(format!("{}:stats", sys.prefix))
+        .arg("lock_no_quorum")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(
+        fallbacks.unwrap_or(0) >= 1,
+        "the fallback is counted for the dashboard"
+    );
+    sys.assert_invariants().await;
+    std::sync::Arc::into_inner(sys).unwrap().stop().await;
+}

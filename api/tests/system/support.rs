@@ -1,0 +1,428 @@
+//! The test harness: a whole system per test (its own MariaDB database, its own Redis key
+//! prefix, in-process workers, the mock payment provider and the API on loopback TCP),
+//! so tests run in parallel against the real services without seeing each other.
+
+use std::{sync::Arc, time::Duration};
+
+use checkin_api::{
+    AppState, app,
+    paymock::{Paymock, PaymockConfig},
+};
+use checkin_domain::{
+    config::{DatabaseConfig, HoldConfig, LockConfig, PaymentConfig, QueueConfig},
+    db,
+    lock::{self, SeatLock},
+    seed::{self, SeededFlight},
+};
+use checkin_worker::{
+    Deps, Producer, WorkerConfig, payment_client::HttpPaymentGateway, queue, worker_name,
+};
+use migration::{Migrator, MigratorTrait};
+use poem::{Server, listener::TcpListener};
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{Value, json};
+use tokio::{sync::oneshot, task::JoinHandle};
+
+pub const END_STATES: [&str; 5] = [
+    "confirmed",
+    "rejected",
+    "payment_failed",
+    "expired",
+    "cancelled",
+];
+
+pub fn base_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into())
+}
+
+pub fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/0".into())
+}
+
+/// A fresh database with the schema applied.
+pub async fn fresh_database() -> (DatabaseConnection, String) {
+    let name = format!("t_{}", ulid::Ulid::new().to_string().to_lowercase());
+    let admin = db::connect(&DatabaseConfig {
+        url: base_url(),
+        max_connections: 2,
+    })
+    .await
+    .expect("MariaDB reachable");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE `{name}`"))
+        .await
+        .expect("create database");
+    admin.close().await.ok();
+    let conn = db::connect(&DatabaseConfig {
+        url: format!("{}/{name}", base_url()),
+        max_connections: 48,
+    })
+    .await
+    .unwrap();
+    Migrator::up(&conn, None).await.expect("migrations apply");
+    (conn, name)
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[derive(Clone)]
+pub struct Opts {
+    pub hold_ttl_secs: u64,
+    pub sweeper: bool,
+    pub redrive_after_secs: u64,
+    pub workers: bool,
+    pub lock_urls: Option<Vec<String>>,
+    pub lock_disabled: bool,
+    /// The Redis the API pushes to (default: the real one).
+    pub api_queue_url: Option<String>,
+    pub paymock: PaymockConfig,
+    pub payment_max_attempts: u32,
+    pub payment_timeout_ms: u64,
+}
+
+impl Default for Opts {
+    fn default() -> Self {
+        Self {
+            hold_ttl_secs: 120,
+            sweeper: false,
+            redrive_after_secs: 3600,
+            workers: true,
+            lock_urls: None,
+            lock_disabled: false,
+            api_queue_url: None,
+            paymock: PaymockConfig {
+                decline_rate: 0.0,
+                ..PaymockConfig::default()
+            },
+            payment_max_attempts: 6,
+            payment_timeout_ms: 3000,
+        }
+    }
+}
+
+pub struct System {
+    pub db: DatabaseConnection,
+    pub db_name: String,
+    pub api: String,
+    pub paymock: Paymock,
+    pub paymock_url: String,
+    pub prefix: String,
+    pub hold: HoldConfig,
+    pub payment: PaymentConfig,
+    pub lock: Arc<dyn SeatLock>,
+    pub http: reqwest::Client,
+    stops: Vec<oneshot::Sender<()>>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+fn init_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let filter = std::env::var("TEST_LOG")
+            .unwrap_or_else(|_| "warn,apalis=error,apalis_core=error".into());
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+    });
+}
+
+impl System {
+    pub async fn start(opts: Opts) -> Self {
+        init_logs();
+        let (conn, db_name) = fresh_database().await;
+        let prefix = format!("t{}", ulid::Ulid::new().to_string().to_lowercase());
+        let queue_cfg = QueueConfig {
+            redis_url: redis_url(),
+            prefix: prefix.clone(),
+        };
+        let hold = HoldConfig {
+            ttl_secs: opts.hold_ttl_secs,
+            redrive_after_secs: opts.redrive_after_secs,
+            sweep_batch: 50,
+        };
+        let mut stops = Vec::new();
+        let mut tasks = Vec::new();
+
+        let paymock = Paymock::new(opts.paymock.clone());
+        let pay_port = free_port();
+        let (stop, rx) = oneshot::channel::<()>();
+        let ep = paymock.endpoint();
+        tasks.push(tokio::spawn(async move {
+            let _ = Server::new(TcpListener::bind(format!("127.0.0.1:{pay_port}")))
+                .run_with_graceful_shutdown(
+                    ep,
+                    async {
+                        rx.await.ok();
+                    },
+                    Some(Duration::from_secs(1)),
+                )
+                .await;
+        }));
+        stops.push(stop);
+        let paymock_url = format!("http://127.0.0.1:{pay_port}");
+        let payment = PaymentConfig {
+            url: paymock_url.clone(),
+            api_key: "sk_test_local".into(),
+            timeout_ms: opts.payment_timeout_ms,
+            max_attempts: opts.payment_max_attempts,
+        };
+        let lock_cfg = LockConfig {
+            urls: opts.lock_urls.clone().unwrap_or_default(),
+            ttl_ms: 2000,
+            node_timeout_ms: 50,
+            attempts: 3,
+            retry_max_ms: 20,
+            disabled: opts.lock_disabled,
+        };
+        let seat_lock =
+            lock::from_config(&lock_cfg, &queue_cfg.redis_url, &format!("{prefix}:")).unwrap();
+
+        if opts.workers {
+            let deps = Arc::new(Deps {
+                db: conn.clone(),
+                lock: seat_lock.clone(),
+                gateway: Arc::new(HttpPaymentGateway::new(&payment).unwrap()),
+                producer: Producer::new(&queue_cfg).unwrap(),
+                hold: hold.clone(),
+                payment: payment.clone(),
+                stats: queue::connection(&queue_cfg.redis_url).unwrap(),
+                stats_key: format!("{prefix}:stats"),
+                name: worker_name("test"),
+            });
+            let wcfg = WorkerConfig {
+                concurrency: 16,
+                poll_ms: 20,
+                sweep_schedule: "* * * * * *".into(),
+                no_sweeper: !opts.sweeper,
+            };
+            let monitor = checkin_worker::monitor(deps, &queue_cfg, &wcfg).unwrap();
+            let (stop, rx) = oneshot::channel::<()>();
+            tasks.push(tokio::spawn(async move {
+                let _ = monitor
+                    .run_with_signal(async {
+                        rx.await.ok();
+                        Ok(())
+                    })
+                    .await;
+            }));
+            stops.push(stop);
+        }
+
+        let api_queue = QueueConfig {
+            redis_url: opts.api_queue_url.clone().unwrap_or_else(redis_url),
+            prefix: prefix.clone(),
+        };
+        let state = AppState {
+            db: conn.clone(),
+            queue: Arc::new(Producer::new(&api_queue).unwrap()),
+            redis: None,
+            session_ttl: Duration::from_secs(3600),
+        };
+        let api_port = free_port();
+        let api = format!("http://127.0.0.1:{api_port}");
+        let ep = app(state, &api, None);
+        let (stop, rx) = oneshot::channel::<()>();
+        tasks.push(tokio::spawn(async move {
+            let _ = Server::new(TcpListener::bind(format!("127.0.0.1:{api_port}")))
+                .run_with_graceful_shutdown(
+                    ep,
+                    async {
+                        rx.await.ok();
+                    },
+                    Some(Duration::from_secs(1)),
+                )
+                .await;
+        }));
+        stops.push(stop);
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(256)
+            .build()
+            .unwrap();
+        for _ in 0..100 {
+            if http.get(format!("{api}/healthz")).send().await.is_ok()
+                && http
+                    .get(format!("{paymock_url}/healthz"))
+                    .send()
+                    .await
+                    .is_ok()
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Self {
+            db: conn,
+            db_name,
+            api,
+            paymock,
+            paymock_url,
+            prefix,
+            hold,
+            payment,
+            lock: seat_lock,
+            http,
+            stops,
+            tasks,
+        }
+    }
+
+    /// A flight of `rows` x 6 seats and `passengers` single-passenger bookings.
+    pub async fn flight(&self, rows: i32, passengers: usize) -> SeededFlight {
+        seed::seed_flight(&self.db, "CI101", rows, passengers, 1, 7)
+            .await
+            .unwrap()
+    }
+
+    pub async fn login(&self, pnr: &str, last_name: &str) -> String {
+        let r = self
+            .post(
+                "/v1/sessions",
+                None,
+                None,
+                json!({ "pnr": pnr, "last_name": last_name }),
+            )
+            .await;
+        assert_eq!(r.0, StatusCode::CREATED, "login: {}", r.1);
+        r.1["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn post(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        key: Option<&str>,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let mut req = self.http.post(format!("{}{path}", self.api)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(k) = key {
+            req = req.header("Idempotency-Key", k);
+        }
+        let resp = req.send().await.expect("API reachable");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let mut req = self.http.get(format!("{}{path}", self.api));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("API reachable");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn create_checkin(
+        &self,
+        token: &str,
+        passenger_id: i64,
+        flight_id: i64,
+        seat: &str,
+    ) -> (StatusCode, Value) {
+        let key = ulid::Ulid::new().to_string();
+        self.post(
+            "/v1/checkins",
+            Some(token),
+            Some(&key),
+            json!({ "passenger_id": passenger_id, "flight_id": flight_id, "seat": seat }),
+        )
+        .await
+    }
+
+    pub async fn pay(&self, token: &str, checkin_id: &str, method: &str) -> (StatusCode, Value) {
+        let key = ulid::Ulid::new().to_string();
+        self.post(
+            &format!("/v1/checkins/{checkin_id}/payment"),
+            Some(token),
+            Some(&key),
+            json!({ "payment_method": method }),
+        )
+        .await
+    }
+
+    /// Polls a check-in until `done` says so, or panics after `within`.
+    pub async fn wait_for(
+        &self,
+        token: &str,
+        checkin_id: &str,
+        within: Duration,
+        done: impl Fn(&str) -> bool,
+    ) -> Value {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let (status, body) = self
+                .get(&format!("/v1/checkins/{checkin_id}"), Some(token))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            if done(body["state"].as_str().unwrap_or_default()) {
+                return body;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "check-in {checkin_id} stuck in {body}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn wait_settled(&self, token: &str, checkin_id: &str) -> Value {
+        self.wait_for(token, checkin_id, Duration::from_secs(60), |s| {
+            s != "queued"
+        })
+        .await
+    }
+
+    pub async fn wait_end(&self, token: &str, checkin_id: &str) -> Value {
+        self.wait_for(token, checkin_id, Duration::from_secs(60), |s| {
+            END_STATES.contains(&s)
+        })
+        .await
+    }
+
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(db::stmt(
+                &format!("SELECT CAST(({sql}) AS SIGNED) AS v"),
+                [],
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<Option<i64>>("", "v").unwrap().unwrap_or(0)
+    }
+
+    /// The invariants every test ends with, read from MariaDB.
+    pub async fn assert_invariants(&self) {
+        assert_eq!(self.scalar("SELECT COUNT(*) FROM (SELECT flight_id, seat_code FROM boarding_passes GROUP BY 1, 2 HAVING COUNT(*) > 1) x").await, 0, "a seat with two boarding passes");
+        assert_eq!(self.scalar("SELECT COUNT(*) FROM (SELECT flight_id, passenger_id FROM boarding_passes GROUP BY 1, 2 HAVING COUNT(*) > 1) x").await, 0, "a passenger with two boarding passes");
+        assert_eq!(self.scalar("SELECT COUNT(*) FROM (SELECT flight_id, passenger_id FROM seats WHERE passenger_id IS NOT NULL GROUP BY 1, 2 HAVING COUNT(*) > 1) x").await, 0, "a passenger with two seats");
+        assert_eq!(self.scalar("SELECT COUNT(*) FROM checkins c JOIN seats s ON s.id = c.seat_id WHERE c.state = 'confirmed' AND (s.state <> 'booked' OR s.checkin_id <> c.id)").await, 0, "a confirmed check-in without its seat");
+        assert_eq!(self.scalar("SELECT COUNT(*) FROM seats s WHERE s.state = 'booked' AND NOT EXISTS (SELECT 1 FROM boarding_passes b WHERE b.checkin_id = s.checkin_id)").await, 0, "a booked seat without a boarding pass");
+        assert_eq!(self.scalar("SELECT COUNT(*) FROM payments p JOIN checkins c ON c.id = p.checkin_id WHERE p.state = 'succeeded' AND c.state <> 'confirmed'").await, 0, "a kept charge without a seat");
+    }
+
+    pub async fn stop(mut self) {
+        for s in self.stops.drain(..) {
+            let _ = s.send(());
+        }
+        for t in self.tasks.drain(..) {
+            let _ = tokio::time::timeout(Duration::from_secs(25), t).await;
+        }
+        self.db
+            .execute_unprepared(&format!("DROP DATABASE `{}`", self.db_name))
+            .await
+            .ok();
+    }
+}
