@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod concurrency;
+mod dashboard;
 mod expiry;
 mod fencing;
 mod idempotency;

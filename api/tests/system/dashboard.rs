@@ -1,0 +1,116 @@
+use checkin_dashboard::Dashboard;
+use poem::{Server, listener::TcpListener};
+use reqwest::StatusCode;
+
+use crate::support::{Opts, System, free_port, redis_url};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_dashboard_needs_a_password_and_shows_holds_queues_locks_and_sweeps() {
+    let sys = System::start(Opts {
+        sweeper: true,
+        ..Opts::default()
+    })
+    .await;
+    let flight = sys.flight(5, 1).await;
+    let p = &flight.passengers[0];
+    let token = sys.login(&p.pnr, &p.last_name).await;
+    let id = sys
+        .create_checkin(&token, p.passenger_id, flight.flight_id, "1A")
+        .await
+        .1["checkin_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    sys.wait_settled(&token, &id).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await; // one sweep tick
+
+    let dashboard = Dashboard {
+        db: sys.db.clone(),
+        redis: redis::Client::open(redis_url())
+            .unwrap()
+            .get_connection_manager()
+            .await
+            .unwrap(),
+        prefix: sys.prefix.clone(),
+        user: "ops".into(),
+        password: "correct horse".into(),
+    };
+    let port = free_port();
+    let server = tokio::spawn(
+        Server::new(TcpListener::bind(format!("127.0.0.1:{port}"))).run(dashboard.endpoint()),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+
+    assert_eq!(
+        sys.http
+            .get(format!("{url}/api/overview"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sys.http
+            .get(&url)
+            .basic_auth("ops", Some("wrong"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sys.http
+            .get(format!("{url}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let page = sys
+        .http
+        .get(&url)
+        .basic_auth("ops", Some("correct horse"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("queue-depth"));
+
+    let o: serde_json::Value = sys
+        .http
+        .get(format!("{url}/api/overview"))
+        .basic_auth("ops", Some("correct horse"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(o["checkins"]["held"], 1, "{o}");
+    assert_eq!(o["seats"]["held"], 1);
+    assert_eq!(
+        o["locks"]["acquired"], 1,
+        "lock use is counted across processes"
+    );
+    assert_eq!(o["queues"][0]["name"], "hold");
+    assert!(
+        o["workers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["queue"] == "hold"),
+        "live workers with heartbeats: {o}"
+    );
+    assert!(
+        !o["sweeps"].as_array().unwrap().is_empty(),
+        "recent sweeps are listed"
+    );
+    assert!(o["latency_ms"]["queued_to_held_p50"].as_f64().is_some());
+    assert_eq!(o["flights"][0]["seats"], 30);
+    server.abort();
+    sys.stop().await;
+}
