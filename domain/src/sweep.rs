@@ -60,16 +60,15 @@ fn clamp(n: u64) -> i32 {
 /// check-in whose hold ran out, pick what to re-drive, prune rows older than a day.
 pub async fn sweep(db: &DatabaseConnection, cfg: &HoldConfig) -> DomainResult<SweepReport> {
     let batch = cfg.sweep_batch.max(1);
-    let mut report = SweepReport::default();
     // Seats first: a seat must never stay blocked, whatever happens to the check-in rows.
-    report.holds_released = by_primary_key(
+    let holds_released = by_primary_key(
         db,
         batch,
         "SELECT CAST(id AS CHAR) AS id FROM seats WHERE state = 'held' AND hold_expires_at <= NOW(6) LIMIT ?",
         &format!("UPDATE seats SET {RELEASE_SET} WHERE state = 'held' AND hold_expires_at <= NOW(6) AND id IN"),
     )
     .await?;
-    report.checkins_expired = by_primary_key(
+    let checkins_expired = by_primary_key(
         db,
         batch,
         "SELECT id FROM checkins WHERE state = 'held' AND hold_expires_at <= NOW(6) LIMIT ?",
@@ -77,6 +76,7 @@ pub async fn sweep(db: &DatabaseConnection, cfg: &HoldConfig) -> DomainResult<Sw
          WHERE state = 'held' AND hold_expires_at <= NOW(6) AND id IN",
     )
     .await?;
+    let mut report = SweepReport { holds_released, checkins_expired, ..SweepReport::default() };
     metrics::holds_released(report.holds_released);
 
     let after = i64::try_from(cfg.redrive_after_secs).unwrap_or(i64::MAX);

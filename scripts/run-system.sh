@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs the whole system on this machine: installs/starts MariaDB and Redis if missing,
+# creates and migrates the `checkin` database, seeds a demo flight the first time, then
+# starts the mock payment provider, the API, two workers and the dashboard, and prints
+# their URLs. Ctrl-C stops them all. Settings come from the environment (see .env.example);
+# a .env file beside this repository's Cargo.toml is read first if present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -f .env ]; then set -a; . ./.env; set +a; fi
+command -v cargo >/dev/null 2>&1 || { echo "run: install Rust 1.94 or newer (rustup) first." >&2; exit 1; }
+scripts/ensure-services.sh
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/checkin-target}"
+PROFILE="${PROFILE:-debug}"
+if [ "$PROFILE" = release ]; then cargo build --release --workspace --bins; else cargo build --workspace --bins; fi
+BIN="$CARGO_TARGET_DIR/$PROFILE"
+
+export DATABASE_URL="${DATABASE_URL:-mysql://root@127.0.0.1:3306/checkin}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+export PAYMENT_URL="${PAYMENT_URL:-http://127.0.0.1:8090}"
+export PAYMOCK_BIND="${PAYMOCK_BIND:-127.0.0.1:8090}"
+export API_BIND="${API_BIND:-127.0.0.1:8080}"
+export DASHBOARD_BIND="${DASHBOARD_BIND:-127.0.0.1:8081}"
+export DASHBOARD_USER="${DASHBOARD_USER:-ops}"
+if [ -z "${DASHBOARD_PASSWORD:-}" ]; then
+    DASHBOARD_PASSWORD="$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+fi
+export DASHBOARD_PASSWORD
+
+db_name="${DATABASE_URL##*/}"; db_name="${db_name%%\?*}"
+mariadb -uroot -h127.0.0.1 -e "CREATE DATABASE IF NOT EXISTS \`$db_name\`"
+"$BIN/checkin-api" migrate up
+if [ "$(mariadb -uroot -h127.0.0.1 -N -e "SELECT COUNT(*) FROM \`$db_name\`.flights")" = 0 ]; then
+    "$BIN/checkin-api" seed --flights 1 --bookings 150
+fi
+
+logs=target/run; mkdir -p "$logs"
+pids=()
+start() { local name=$1; shift; "$@" >"$logs/$name.log" 2>&1 & pids+=($!); }
+stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; echo "stopped."; }
+trap stop EXIT INT TERM
+
+start paymock "$BIN/checkin-paymock"
+start api "$BIN/checkin-api" serve
+start worker-1 env WORKER_METRICS_BIND=127.0.0.1:9091 "$BIN/checkin-worker"
+start worker-2 env WORKER_METRICS_BIND=127.0.0.1:9092 "$BIN/checkin-worker"
+start dashboard "$BIN/checkin-dashboard"
+
+for _ in $(seq 1 50); do curl -fsS "http://$API_BIND/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+cat <<MSG
+
+The check-in system is running (logs in $logs/):
+  passenger page   http://$API_BIND/            (demo booking: PNR DEMO01, last name Smith)
+  API docs         http://$API_BIND/docs        (spec: http://$API_BIND/openapi.json)
+  API metrics      http://$API_BIND/metrics     (workers: http://127.0.0.1:9091/metrics, :9092)
+  dashboard        http://$DASHBOARD_BIND/       (user $DASHBOARD_USER, password $DASHBOARD_PASSWORD)
+  payment mock     http://$PAYMOCK_BIND/_stats
+
+Press Ctrl-C to stop.
+MSG
+wait
