@@ -76,7 +76,11 @@ pub async fn sweep(db: &DatabaseConnection, cfg: &HoldConfig) -> DomainResult<Sw
          WHERE state = 'held' AND hold_expires_at <= NOW(6) AND id IN",
     )
     .await?;
-    let mut report = SweepReport { holds_released, checkins_expired, ..SweepReport::default() };
+    let mut report = SweepReport {
+        holds_released,
+        checkins_expired,
+        ..SweepReport::default()
+    };
     metrics::holds_released(report.holds_released);
 
     let after = i64::try_from(cfg.redrive_after_secs).unwrap_or(i64::MAX);
