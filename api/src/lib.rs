@@ -13,7 +13,7 @@ use checkin_domain::{
     jobs::JobQueue,
     payment, seatmap,
     session::{self, BookingRef},
-    types::{CheckinId, IdempotencyKey, LastName, PaymentMethod, Pnr, SeatCode},
+    types::{CheckinId, IdempotencyKey, LastName, PaymentMethod, Pnr, SeatCode, SeatPreference},
 };
 use metrics_exporter_prometheus::PrometheusHandle;
 use poem::{
@@ -184,8 +184,9 @@ pub struct CheckinsApi {
 
 #[OpenApi(tag = "ApiTags::Checkins")]
 impl CheckinsApi {
-    /// Ask for a seat for one passenger of your booking. The request is committed before
-    /// the 202; a worker then holds the seat (or rejects with `seat_taken`). A passenger has
+    /// Ask for a seat for one passenger of your booking, or (without `seat`) for the best
+    /// free seat by `preferences`. The request is committed before the 202; a worker then
+    /// holds the seat (or rejects with `seat_taken`, or `flight_full`). A passenger has
     /// at most one live check-in per flight (409 `checkin_in_progress`). Retry with the same
     /// `Idempotency-Key` to get the same answer; reusing a key for another request is a 422.
     #[oai(path = "/checkins", method = "post", operation_id = "create_checkin")]
@@ -196,12 +197,14 @@ impl CheckinsApi {
         body: Json<CreateCheckinRequest>,
     ) -> ApiResult<CheckinQueued> {
         let key = idempotency_key(&key.0)?;
-        let seat = SeatCode::parse(&body.seat)?;
+        let seat = body.seat.as_deref().map(SeatCode::parse).transpose()?;
+        let preference = SeatPreference::parse(body.preferences.as_deref().unwrap_or_default())?;
         let booking = self.state.booking(&auth).await?;
         let req = CreateCheckin {
             passenger_id: body.passenger_id,
             flight_id: body.flight_id,
             seat,
+            preference,
         };
         let created = checkin::create_checkin(
             &self.state.db,

@@ -66,6 +66,9 @@ enum Command {
         /// Random seed, for repeatable PNRs and names.
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// Seed even if flights exist (by default a second run does nothing).
+        #[arg(long)]
+        force: bool,
     },
     /// Print the OpenAPI spec (JSON) to standard output.
     Spec {
@@ -145,8 +148,13 @@ async fn main() -> anyhow::Result<()> {
             flights,
             bookings,
             seed: rng_seed,
+            force,
         } => {
             let database = db::connect(&cli.db).await?;
+            if !force && seed::has_flights(&database).await? {
+                println!("flights exist already; nothing seeded (use --force to add more)");
+                return Ok(());
+            }
             for i in 0..flights {
                 let code = format!(
                     "CI{}",

@@ -124,14 +124,18 @@ impl From<seatmap::SeatMap> for SeatMapView {
     }
 }
 
-/// Check one passenger of your booking in to a seat.
+/// Check one passenger of your booking in to a seat, or leave `seat` out to get the best
+/// free seat by `preferences`.
 #[derive(Debug, Clone, Object)]
 pub struct CreateCheckinRequest {
     pub passenger_id: i64,
     pub flight_id: i64,
-    /// Seat code, e.g. `12A`.
+    /// Seat code, e.g. `12A`. Leave out to let the system choose.
     #[oai(validator(max_length = 8))]
-    pub seat: String,
+    pub seat: Option<String>,
+    /// Without a seat: any of `window` or `aisle`, and `front`.
+    #[oai(validator(max_items = 3))]
+    pub preferences: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -155,18 +159,20 @@ pub struct CheckinView {
     pub id: String,
     pub passenger_id: i64,
     pub flight_id: i64,
-    pub seat: String,
+    /// The seat; empty while a worker is still choosing one.
+    pub seat: Option<String>,
     /// `queued`, `held`, `paying`, `confirmed`, `rejected`, `payment_failed`, `expired` or
     /// `cancelled`.
     pub state: String,
-    /// Why it ended, for `rejected` (`seat_taken`, `passenger_has_seat`), `payment_failed`
+    /// Why it ended, for `rejected` (`seat_taken`, `passenger_has_seat`, `flight_full`), `payment_failed`
     /// (the decline code, or `provider_unavailable`) and `expired` (`hold_timeout`, `hold_lost`).
     pub reason: Option<String>,
     /// When the hold ends (UTC, database clock).
     pub hold_expires_at: Option<NaiveDateTime>,
     /// Seconds left on the hold while `held` or `paying`.
     pub hold_seconds_left: Option<i64>,
-    pub fee_cents: i32,
+    /// The seat's fee in minor units, once the seat is known.
+    pub fee_cents: Option<i32>,
     pub currency: String,
     /// `pending`, `succeeded`, `declined`, `refunded` or `failed`.
     pub payment_state: Option<String>,

@@ -20,7 +20,7 @@ use crate::{
     lock::{Lease, LockOutcome, SeatLock},
     metrics,
     session::BookingRef,
-    types::{CheckinId, HoldId, IdempotencyKey, SeatCode},
+    types::{CheckinId, HoldId, IdempotencyKey, SeatCode, SeatPreference},
 };
 
 /// Rejection reasons a client sees on a check-in that ended `rejected`.
@@ -30,14 +30,17 @@ pub mod reason {
     pub const HOLD_TIMEOUT: &str = "hold_timeout";
     pub const HOLD_LOST: &str = "hold_lost";
     pub const PROVIDER_UNAVAILABLE: &str = "provider_unavailable";
+    pub const FLIGHT_FULL: &str = "flight_full";
 }
 
-/// A request to check one passenger of the caller's booking in to a seat.
+/// A request to check one passenger of the caller's booking in to a seat, or, without a
+/// seat, to the best free seat by the passenger's preferences.
 #[derive(Debug, Clone, Serialize)]
 pub struct CreateCheckin {
     pub passenger_id: i64,
     pub flight_id: i64,
-    pub seat: SeatCode,
+    pub seat: Option<SeatCode>,
+    pub preference: SeatPreference,
 }
 
 /// The answer to an accepted check-in request (stored for idempotent replays).
@@ -116,14 +119,19 @@ pub async fn create_checkin(
             if req.flight_id != booking.flight_id {
                 return Err(DomainError::FlightNotInBooking.into());
             }
-            let seat = txn
-                .query_one_raw(stmt(
-                    "SELECT id FROM seats WHERE flight_id = ? AND seat_code = ?",
-                    [req.flight_id.into(), req.seat.as_str().into()],
-                ))
-                .await?
-                .ok_or_else(|| DomainError::SeatNotFound(req.seat.to_string()))?;
-            let seat_id: i64 = seat.try_get("", "id")?;
+            let seat_id: Option<i64> = match &req.seat {
+                None => None,
+                Some(code) => Some(
+                    txn.query_one_raw(stmt(
+                        "SELECT id FROM seats WHERE flight_id = ? AND seat_code = ?",
+                        [req.flight_id.into(), code.as_str().into()],
+                    ))
+                    .await?
+                    .ok_or_else(|| DomainError::SeatNotFound(code.to_string()))?
+                    .try_get("", "id")?,
+                ),
+            };
+            let preference = req.seat.is_none().then(|| req.preference.to_stored());
 
             // The key's row first: it is what a concurrent duplicate waits on, and then replays.
             let id = CheckinId::new();
@@ -141,9 +149,16 @@ pub async fn create_checkin(
 
             let inserted = txn
                 .execute_raw(stmt(
-                    "INSERT INTO checkins (id, booking_id, flight_id, passenger_id, seat_id, state, enqueued_at, created_at, updated_at)
-                     VALUES (?, ?, ?, ?, ?, 'queued', NOW(6), NOW(6), NOW(6))",
-                    [id.as_str().into(), booking.id.into(), req.flight_id.into(), req.passenger_id.into(), seat_id.into()],
+                    "INSERT INTO checkins (id, booking_id, flight_id, passenger_id, seat_id, seat_preference, state, enqueued_at, created_at, updated_at)
+                     VALUES (?, ?, ?, ?, ?, ?, 'queued', NOW(6), NOW(6), NOW(6))",
+                    [
+                        id.as_str().into(),
+                        booking.id.into(),
+                        req.flight_id.into(),
+                        req.passenger_id.into(),
+                        seat_id.into(),
+                        preference.into(),
+                    ],
                 ))
                 .await;
             if let Err(e) = inserted {
@@ -159,7 +174,8 @@ pub async fn create_checkin(
                     .is_some();
                 return Err(if confirmed { DomainError::AlreadyCheckedIn } else { DomainError::CheckinInProgress }.into());
             }
-            record_event(txn, id.as_str(), "queued", &format!("seat {}", req.seat)).await?;
+            let wanted = req.seat.as_ref().map_or_else(|| format!("any seat ({})", req.preference.to_stored()), |s| format!("seat {s}"));
+            record_event(txn, id.as_str(), "queued", &wanted).await?;
             Ok(accepted)
         })
     })
@@ -324,10 +340,15 @@ pub async fn process_hold(
     if row.state != CheckinState::Queued {
         return Ok(not_tried(HoldOutcome::AlreadyProcessed(row.state)));
     }
+    // No seat asked for: the worker picks one, skipping rows others hold locked, so there
+    // is no single hot row to lock in front of.
+    let Some(seat_id) = row.seat_id else {
+        return apply_hold(db, cfg, checkin_id, None).await.map(not_tried);
+    };
     // A cheap read first: a hot seat that is already taken is refused without queueing on
     // its row lock or its Redis lock. A stale "taken" is still a fair answer: it was taken
     // after this request arrived.
-    if seat_is_taken(db, row.seat_id).await? {
+    if seat_is_taken(db, seat_id).await? {
         return finish_rejected(
             db,
             checkin_id,
@@ -338,7 +359,7 @@ pub async fn process_hold(
         .map(not_tried);
     }
     let started = std::time::Instant::now();
-    let (lease, used) = match lock.acquire(&format!("seat:{}", row.seat_id)).await {
+    let (lease, used) = match lock.acquire(&format!("seat:{seat_id}")).await {
         LockOutcome::Acquired(lease) => (Some(lease), LockUse::Acquired),
         LockOutcome::Contended => (None, LockUse::Contended),
         LockOutcome::NoQuorum => (None, LockUse::NoQuorum),
@@ -358,7 +379,7 @@ struct HoldRow {
     state: CheckinState,
     flight_id: i64,
     passenger_id: i64,
-    seat_id: i64,
+    seat_id: Option<i64>,
 }
 
 async fn load_for_hold(
@@ -468,27 +489,13 @@ pub async fn apply_hold(
                 .ok_or_else(|| DbErr::Custom("no clock".into()))?
                 .try_get("", "t")?;
             let hold_id = HoldId::new();
-            let cas = txn
-                .execute_raw(stmt(
-                    "UPDATE seats SET state = 'held', hold_id = ?, hold_expires_at = ?, passenger_id = ?, checkin_id = ?,
-                            version = version + 1, updated_at = NOW(6)
-                     WHERE id = ? AND flight_id = ?
-                       AND (state = 'available' OR (state = 'held' AND hold_expires_at <= NOW(6)))",
-                    [
-                        hold_id.as_str().into(),
-                        expires_at.into(),
-                        row.passenger_id.into(),
-                        id.as_str().into(),
-                        row.seat_id.into(),
-                        row.flight_id.into(),
-                    ],
-                ))
-                .await;
-            let rejected = match cas {
-                Ok(r) if r.rows_affected() == 1 => None,
-                Ok(_) => Some(reason::SEAT_TAKEN),
-                Err(e) if is_unique_violation(&e) => Some(reason::PASSENGER_HAS_SEAT),
-                Err(e) => return Err(e.into()),
+            let hold = NewHold { hold_id: hold_id.as_str(), expires_at, passenger_id: row.passenger_id, checkin_id: id.as_str() };
+            let (seat_id, rejected) = match row.seat_id {
+                Some(seat_id) => (seat_id, try_hold_seat(txn, seat_id, row.flight_id, &hold).await?),
+                None => match pick_free_seat(txn, &id, row.flight_id, &hold).await? {
+                    Ok(seat_id) => (seat_id, None),
+                    Err(why) => (0, Some(why)),
+                },
             };
             if let Some(why) = rejected {
                 txn.execute_raw(stmt(
@@ -501,8 +508,8 @@ pub async fn apply_hold(
                 return Ok(HoldOutcome::Rejected(why));
             }
             txn.execute_raw(stmt(
-                "UPDATE checkins SET state = 'held', hold_id = ?, hold_expires_at = ?, updated_at = NOW(6) WHERE id = ?",
-                [hold_id.as_str().into(), expires_at.into(), id.as_str().into()],
+                "UPDATE checkins SET state = 'held', seat_id = ?, hold_id = ?, hold_expires_at = ?, updated_at = NOW(6) WHERE id = ?",
+                [seat_id.into(), hold_id.as_str().into(), expires_at.into(), id.as_str().into()],
             ))
             .await?;
             record_event(txn, id.as_str(), "held", &format!("hold {} until {expires_at}{lease_note}", hold_id.as_str()))
@@ -524,13 +531,121 @@ pub async fn apply_hold(
     Ok(outcome)
 }
 
+struct NewHold<'a> {
+    hold_id: &'a str,
+    expires_at: NaiveDateTime,
+    passenger_id: i64,
+    checkin_id: &'a str,
+}
+
+/// The seat's conditional `UPDATE`: `None` if the seat is now held for this check-in,
+/// otherwise why not.
+async fn try_hold_seat(
+    conn: &impl ConnectionTrait,
+    seat_id: i64,
+    flight_id: i64,
+    hold: &NewHold<'_>,
+) -> Result<Option<&'static str>, DbErr> {
+    let cas = conn
+        .execute_raw(stmt(
+            "UPDATE seats SET state = 'held', hold_id = ?, hold_expires_at = ?, passenger_id = ?, checkin_id = ?,
+                    version = version + 1, updated_at = NOW(6)
+             WHERE id = ? AND flight_id = ?
+               AND (state = 'available' OR (state = 'held' AND hold_expires_at <= NOW(6)))",
+            [
+                hold.hold_id.into(),
+                hold.expires_at.into(),
+                hold.passenger_id.into(),
+                hold.checkin_id.into(),
+                seat_id.into(),
+                flight_id.into(),
+            ],
+        ))
+        .await;
+    match cas {
+        Ok(r) if r.rows_affected() == 1 => Ok(None),
+        Ok(_) => Ok(Some(reason::SEAT_TAKEN)),
+        Err(e) if is_unique_violation(&e) => Ok(Some(reason::PASSENGER_HAS_SEAT)),
+        Err(e) => Err(e),
+    }
+}
+
+/// Holds the best free seat by the check-in's preferences without ever waiting on a row
+/// another transaction holds: candidates come from a plain read in preference order, and each
+/// is then locked by primary key with `FOR UPDATE SKIP LOCKED`, so a seat being taken by
+/// someone else is passed over, not queued behind. At most one seat row is locked at a time.
+async fn pick_free_seat(
+    conn: &impl ConnectionTrait,
+    id: &CheckinId,
+    flight_id: i64,
+    hold: &NewHold<'_>,
+) -> Result<Result<i64, &'static str>, DbErr> {
+    let stored: Option<String> = conn
+        .query_one_raw(stmt(
+            "SELECT seat_preference FROM checkins WHERE id = ?",
+            [id.as_str().into()],
+        ))
+        .await?
+        .map(|r| r.try_get("", "seat_preference"))
+        .transpose()?
+        .flatten();
+    let order = SeatPreference::from_stored(stored.as_deref().unwrap_or_default()).order_by();
+    let free = "(state = 'available' OR (state = 'held' AND hold_expires_at <= NOW(6)))";
+    let mut tried: Vec<i64> = Vec::new();
+    for _round in 0..8 {
+        let skip = if tried.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " AND id NOT IN ({})",
+                tried
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
+        };
+        let candidates = conn
+            .query_all_raw(stmt(
+                &format!("SELECT id FROM seats WHERE flight_id = ? AND {free}{skip} ORDER BY {order} LIMIT 16"),
+                [flight_id.into()],
+            ))
+            .await?;
+        if candidates.is_empty() {
+            return Ok(Err(reason::FLIGHT_FULL));
+        }
+        for c in &candidates {
+            let seat_id: i64 = c.try_get("", "id")?;
+            tried.push(seat_id);
+            let locked = conn
+                .query_one_raw(stmt(
+                    &format!("SELECT id FROM seats WHERE id = ? AND {free} FOR UPDATE SKIP LOCKED"),
+                    [seat_id.into()],
+                ))
+                .await?;
+            if locked.is_none() {
+                continue;
+            }
+            match try_hold_seat(conn, seat_id, flight_id, hold).await? {
+                None => return Ok(Ok(seat_id)),
+                Some(reason::PASSENGER_HAS_SEAT) => return Ok(Err(reason::PASSENGER_HAS_SEAT)),
+                Some(_) => {}
+            }
+        }
+    }
+    // Every candidate was being taken at the same moment; let the job run again rather
+    // than wait here.
+    Ok(Err(reason::SEAT_TAKEN))
+}
+
 /// What a passenger (or an SDK) sees of a check-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckinView {
     pub id: String,
     pub passenger_id: i64,
     pub flight_id: i64,
-    pub seat: String,
+    /// Empty while a worker is still choosing the seat (check-ins without a seat).
+    pub seat: Option<String>,
     /// `queued`, `held`, `paying`, `confirmed`, `rejected`, `payment_failed`, `expired` or
     /// `cancelled`. A hold past its expiry reads `expired` even before the sweeper ran.
     pub state: String,
@@ -538,7 +653,7 @@ pub struct CheckinView {
     pub hold_expires_at: Option<NaiveDateTime>,
     /// Seconds left on the hold by the database clock, while held or paying.
     pub hold_seconds_left: Option<i64>,
-    pub fee_cents: i32,
+    pub fee_cents: Option<i32>,
     pub currency: String,
     pub payment_state: Option<String>,
     pub decline_code: Option<String>,
@@ -557,7 +672,7 @@ pub async fn get_checkin(
                     CAST(TIMESTAMPDIFF(MICROSECOND, NOW(6), c.hold_expires_at) AS SIGNED) AS micros_left,
                     s.seat_code, s.fee_cents, f.currency, p.state AS payment_state, p.decline_code
              FROM checkins c
-             JOIN seats s ON s.id = c.seat_id
+             LEFT JOIN seats s ON s.id = c.seat_id
              JOIN flights f ON f.id = c.flight_id
              LEFT JOIN payments p ON p.checkin_id = c.id
              WHERE c.id = ?",

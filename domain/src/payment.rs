@@ -339,11 +339,11 @@ pub async fn process_payment(
 
 async fn load_paying(db: &DatabaseConnection, id: &CheckinId) -> DomainResult<Option<PayingRow>> {
     // Count the attempt first, so a job that crashes the process still spends its budget.
+    // Only the payment row is touched here: also locking the check-in row (a join) would take
+    // the two rows in the opposite order to the confirming transaction and deadlock with it.
     let counted = db
         .execute_raw(stmt(
-            "UPDATE payments p JOIN checkins c ON c.id = p.checkin_id
-             SET p.attempts = p.attempts + 1, p.updated_at = NOW(6)
-             WHERE p.checkin_id = ? AND c.state = 'paying' AND p.state = 'pending'",
+            "UPDATE payments SET attempts = attempts + 1, updated_at = NOW(6) WHERE checkin_id = ? AND state = 'pending'",
             [id.as_str().into()],
         ))
         .await?;
@@ -352,7 +352,7 @@ async fn load_paying(db: &DatabaseConnection, id: &CheckinId) -> DomainResult<Op
     }
     let r = db
         .query_one_raw(stmt(
-            "SELECT c.seat_id, c.passenger_id, c.flight_id, p.hold_id, p.idempotency_key, p.amount_cents, p.currency,
+            "SELECT c.state, c.seat_id, c.passenger_id, c.flight_id, p.hold_id, p.idempotency_key, p.amount_cents, p.currency,
                     p.payment_method, p.attempts, s.seat_code, f.code
              FROM payments p JOIN checkins c ON c.id = p.checkin_id JOIN seats s ON s.id = c.seat_id
              JOIN flights f ON f.id = c.flight_id
@@ -361,6 +361,9 @@ async fn load_paying(db: &DatabaseConnection, id: &CheckinId) -> DomainResult<Op
         ))
         .await?
         .ok_or(DomainError::CheckinNotFound)?;
+    if r.try_get::<CheckinState>("", "state")? != CheckinState::Paying {
+        return Ok(None);
+    }
     let seat_code: String = r.try_get("", "seat_code")?;
     let flight: String = r.try_get("", "code")?;
     Ok(Some(PayingRow {

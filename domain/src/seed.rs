@@ -171,6 +171,14 @@ pub async fn seed_flight(
     })
 }
 
+/// Whether any flight exists, so a deployment can seed on every start without doubling data.
+pub async fn has_flights(conn: &impl ConnectionTrait) -> Result<bool, DbErr> {
+    Ok(conn
+        .query_one_raw(stmt("SELECT 1 AS x FROM flights LIMIT 1", []))
+        .await?
+        .is_some())
+}
+
 fn random_pnr(rng: &mut StdRng) -> String {
     // No 0/O or 1/I, as airlines do, so PNRs read back unambiguously.
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";

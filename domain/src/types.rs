@@ -201,9 +201,104 @@ impl PaymentMethod {
     }
 }
 
+/// What a passenger who lets the system choose wants: a window or an aisle seat, near the
+/// front. The worker picks the best free seat by these, in that order of importance.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeatPreference {
+    pub window: bool,
+    pub aisle: bool,
+    pub front: bool,
+}
+
+impl SeatPreference {
+    /// Parses a list such as `["window", "front"]`; window and aisle exclude each other.
+    pub fn parse(items: &[String]) -> Result<Self, InvalidInput> {
+        let mut p = Self::default();
+        for item in items {
+            match item.trim().to_ascii_lowercase().as_str() {
+                "window" => p.window = true,
+                "aisle" => p.aisle = true,
+                "front" => p.front = true,
+                _ => {
+                    return Err(InvalidInput::new(
+                        "invalid_preference",
+                        "preferences are window, aisle and front",
+                    ));
+                }
+            }
+        }
+        if p.window && p.aisle {
+            return Err(InvalidInput::new(
+                "invalid_preference",
+                "a seat is either a window or an aisle seat",
+            ));
+        }
+        Ok(p)
+    }
+
+    /// Stored form, e.g. `window,front`; the same order `parse` accepts.
+    pub fn to_stored(self) -> String {
+        [
+            (self.window, "window"),
+            (self.aisle, "aisle"),
+            (self.front, "front"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, n)| *n)
+        .collect::<Vec<_>>()
+        .join(",")
+    }
+
+    pub fn from_stored(s: &str) -> Self {
+        let items: Vec<String> = s
+            .split(',')
+            .filter(|x| !x.is_empty())
+            .map(str::to_owned)
+            .collect();
+        Self::parse(&items).unwrap_or_default()
+    }
+
+    /// The `ORDER BY` that ranks free seats best first. Built only from fixed strings.
+    pub fn order_by(self) -> &'static str {
+        match (self.window, self.aisle, self.front) {
+            (true, _, true) => "position <> 'window', row_no, letter",
+            (true, _, false) => "position <> 'window', extra_legroom DESC, row_no, letter",
+            (_, true, true) => "position <> 'aisle', row_no, letter",
+            (_, true, false) => "position <> 'aisle', extra_legroom DESC, row_no, letter",
+            (false, false, true) => "row_no, position = 'middle', letter",
+            (false, false, false) => "position = 'middle', row_no, letter",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn preferences_parse_and_round_trip() {
+        let p = SeatPreference::parse(&["Window".into(), "front".into()]).unwrap();
+        assert_eq!(
+            p,
+            SeatPreference {
+                window: true,
+                aisle: false,
+                front: true
+            }
+        );
+        assert_eq!(SeatPreference::from_stored(&p.to_stored()), p);
+        assert_eq!(
+            SeatPreference::parse(&["window".into(), "aisle".into()])
+                .unwrap_err()
+                .code,
+            "invalid_preference"
+        );
+        assert_eq!(
+            SeatPreference::parse(&["balcony".into()]).unwrap_err().code,
+            "invalid_preference"
+        );
+    }
 
     #[test]
     fn pnr_is_normalised_to_upper_case() {

@@ -32,7 +32,9 @@ pub struct Model {
     pub booking_id: i64,
     pub flight_id: i64,
     pub passenger_id: i64,
-    pub seat_id: i64,
+    /// Empty until a worker picks the seat, for check-ins that asked for any seat.
+    pub seat_id: Option<i64>,
+    pub seat_preference: Option<String>,
     pub state: CheckinState,
     pub reason: Option<String>,
     pub hold_id: Option<String>,

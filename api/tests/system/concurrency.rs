@@ -262,3 +262,88 @@ async fn the_seat_map_shows_held_and_booked_seats_to_everybody() {
     tokio::time::sleep(Duration::from_millis(1)).await;
     sys.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_120_passengers_taking_any_seat_fills_a_120_seat_flight_once_each() {
+    let sys = Arc::new(System::start(Opts::default()).await);
+    let flight = sys.flight(20, 120).await;
+    let tokens: Vec<_> = stream::iter(flight.passengers.clone())
+        .map(|p| {
+            let sys = sys.clone();
+            async move { (p.passenger_id, sys.login(&p.pnr, &p.last_name).await) }
+        })
+        .buffer_unordered(32)
+        .collect()
+        .await;
+    let started = std::time::Instant::now();
+    let handles: Vec<_> = tokens
+        .into_iter()
+        .enumerate()
+        .map(|(i, (pid, token))| {
+            let sys = sys.clone();
+            tokio::spawn(async move {
+                let prefs = match i % 3 { 0 => serde_json::json!(["window"]), 1 => serde_json::json!(["aisle", "front"]), _ => serde_json::json!([]) };
+                let key = ulid::Ulid::new().to_string();
+                let body = serde_json::json!({ "passenger_id": pid, "flight_id": flight.flight_id, "preferences": prefs });
+                let (status, body) = sys.post("/v1/checkins", Some(&token), Some(&key), body).await;
+                assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+                sys.wait_settled(&token, body["checkin_id"].as_str().unwrap()).await
+            })
+        })
+        .collect();
+    let mut seats = HashSet::new();
+    for h in handles {
+        let v = h.await.unwrap();
+        assert_eq!(v["state"], "held", "{v}");
+        assert!(
+            seats.insert(v["seat"].as_str().unwrap().to_owned()),
+            "seat given twice: {v}"
+        );
+    }
+    let took = started.elapsed();
+    assert_eq!(seats.len(), 120, "120/120 seated");
+    assert_eq!(
+        sys.scalar("SELECT COUNT(*) FROM seats WHERE state = 'held'")
+            .await,
+        120
+    );
+    eprintln!("120 passengers seated in {took:?}");
+    // The flight is full: one more asks and is told so.
+    let extra = crate::support::seed_one_more(&sys, flight.flight_id).await;
+    let token = sys.login(&extra.0, &extra.1).await;
+    let body = serde_json::json!({ "passenger_id": extra.2, "flight_id": flight.flight_id });
+    let (_, b) = sys
+        .post("/v1/checkins", Some(&token), Some("extra"), body)
+        .await;
+    let v = sys
+        .wait_settled(&token, b["checkin_id"].as_str().unwrap())
+        .await;
+    assert_eq!(
+        (v["state"].as_str(), v["reason"].as_str()),
+        (Some("rejected"), Some("flight_full"))
+    );
+    sys.assert_invariants().await;
+    Arc::into_inner(sys).unwrap().stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_passenger_who_wants_a_window_gets_the_frontmost_free_window() {
+    let sys = System::start(Opts::default()).await;
+    let flight = sys.flight(10, 1).await;
+    let p = &flight.passengers[0];
+    let token = sys.login(&p.pnr, &p.last_name).await;
+    let body = serde_json::json!({ "passenger_id": p.passenger_id, "flight_id": flight.flight_id, "preferences": ["window", "front"] });
+    let (_, b) = sys
+        .post("/v1/checkins", Some(&token), Some("w"), body)
+        .await;
+    let v = sys
+        .wait_settled(&token, b["checkin_id"].as_str().unwrap())
+        .await;
+    assert_eq!(v["seat"], "1A");
+    let (status, b) = sys.post("/v1/checkins", Some(&token), Some("bad"), serde_json::json!({ "passenger_id": p.passenger_id, "flight_id": flight.flight_id, "preferences": ["window", "aisle"] })).await;
+    assert_eq!(
+        (status, b["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_preference"))
+    );
+    sys.stop().await;
+}

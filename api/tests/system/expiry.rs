@@ -93,7 +93,10 @@ async fn the_sweeper_releases_an_unpaid_hold_within_ttl_plus_one_sweep_interval(
     loop {
         let seat = sys.scalar(&format!("SELECT COUNT(*) FROM seats WHERE seat_code = '4D' AND state = 'available' AND passenger_id IS NULL AND flight_id = {}", flight.flight_id)).await;
         let ended = sys.scalar(&format!("SELECT COUNT(*) FROM checkins WHERE id = '{ca}' AND state = 'expired' AND reason = 'hold_timeout'")).await;
-        if seat == 1 && ended == 1 {
+        let recorded = sys
+            .scalar("SELECT COUNT(*) FROM sweeps WHERE holds_released > 0")
+            .await;
+        if seat == 1 && ended == 1 && recorded == 1 {
             break;
         }
         assert!(

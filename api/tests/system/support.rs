@@ -426,3 +426,25 @@ impl System {
             .ok();
     }
 }
+
+/// Adds one single-passenger booking to a flight: (pnr, last name, passenger id).
+pub async fn seed_one_more(sys: &System, flight_id: i64) -> (String, String, i64) {
+    let pnr = format!("X{}", &ulid::Ulid::new().to_string()[21..]);
+    let b = sys
+        .db
+        .execute_raw(db::stmt(
+            "INSERT INTO bookings (pnr, flight_id) VALUES (?, ?)",
+            [pnr.as_str().into(), flight_id.into()],
+        ))
+        .await
+        .unwrap();
+    let p = sys
+        .db
+        .execute_raw(db::stmt(
+            "INSERT INTO passengers (booking_id, flight_id, first_name, last_name) VALUES (?, ?, 'Late', 'Comer')",
+            [(b.last_insert_id() as i64).into(), flight_id.into()],
+        ))
+        .await
+        .unwrap();
+    (pnr, "Comer".into(), p.last_insert_id() as i64)
+}
