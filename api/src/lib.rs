@@ -3,6 +3,7 @@
 //! `checkin_domain`.
 
 pub mod error;
+pub mod loadgen;
 pub mod objects;
 pub mod paymock;
 

@@ -7,6 +7,7 @@
 //! `WHERE` names the expected state and hold id. Locks in Redis only keep workers from
 //! piling onto a hot row; nothing here trusts them for correctness.
 
+pub mod audit;
 pub mod checkin;
 pub mod config;
 pub mod db;

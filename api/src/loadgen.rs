@@ -1,0 +1,377 @@
+//! A passenger, as a program: logs in, asks for a seat, waits for the hold, thinks, pays,
+//! waits for the outcome, picks again after `seat_taken`. Used by `checkin-sim` and
+//! `checkin-bench`; it speaks only the public HTTP API, as real clients do, and retries
+//! with the same `Idempotency-Key` when the network fails.
+
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use rand::{RngExt, SeedableRng, rngs::StdRng};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// The public API at `base`.
+#[derive(Clone)]
+pub struct Api {
+    http: reqwest::Client,
+    base: String,
+    poll: Duration,
+}
+
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+    pub took: Duration,
+}
+
+impl Api {
+    pub fn new(base: &str, poll: Duration) -> Self {
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(1024)
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("HTTP client");
+        Self {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+            poll,
+        }
+    }
+
+    /// One request; transport errors and 5xx are retried (up to 3 times) with the same
+    /// idempotency key, so a retry never doubles anything.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        key: Option<&str>,
+        body: Option<&Value>,
+    ) -> Answer {
+        let started = Instant::now();
+        let mut last = Answer {
+            status: 0,
+            body: Value::Null,
+            took: Duration::ZERO,
+        };
+        for attempt in 0..4 {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
+            }
+            let mut req = self
+                .http
+                .request(method.clone(), format!("{}{path}", self.base));
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            if let Some(k) = key {
+                req = req.header("Idempotency-Key", k);
+            }
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            match req.send().await {
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    let body = resp.json().await.unwrap_or(Value::Null);
+                    last = Answer {
+                        status,
+                        body,
+                        took: started.elapsed(),
+                    };
+                    if status < 500 {
+                        return last;
+                    }
+                }
+                Err(e) => {
+                    last = Answer {
+                        status: 0,
+                        body: json!({ "code": "transport", "detail": e.to_string() }),
+                        took: started.elapsed(),
+                    }
+                }
+            }
+        }
+        last
+    }
+
+    pub async fn login(&self, pnr: &str, last_name: &str) -> Result<String, String> {
+        let a = self
+            .call(
+                reqwest::Method::POST,
+                "/v1/sessions",
+                None,
+                None,
+                Some(&json!({ "pnr": pnr, "last_name": last_name })),
+            )
+            .await;
+        a.body["token"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("login {}: {}", a.status, a.body))
+    }
+
+    /// Polls a check-in until `done(state)`; `None` if it took longer than `within`.
+    pub async fn wait(
+        &self,
+        token: &str,
+        id: &str,
+        within: Duration,
+        done: impl Fn(&str) -> bool,
+    ) -> Option<Value> {
+        let deadline = Instant::now() + within;
+        loop {
+            let a = self
+                .call(
+                    reqwest::Method::GET,
+                    &format!("/v1/checkins/{id}"),
+                    Some(token),
+                    None,
+                    None,
+                )
+                .await;
+            if a.status == 200 && done(a.body["state"].as_str().unwrap_or_default()) {
+                return Some(a.body);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            tokio::time::sleep(self.poll).await;
+        }
+    }
+}
+
+/// What a passenger wants first.
+#[derive(Debug, Clone)]
+pub enum Want {
+    Seat(String),
+    /// Any seat, with preferences (`window`, `aisle`, `front`).
+    Any(Vec<String>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub pnr: String,
+    pub last_name: String,
+    pub passenger_id: i64,
+    pub flight_id: i64,
+    pub want: Want,
+    /// Further seats to try after `seat_taken`, each picked from the live seat map.
+    pub reselect: u32,
+    /// Time spent on the payment page before paying.
+    pub think: Duration,
+    pub payment_method: String,
+    pub seed: u64,
+}
+
+/// How one passenger's check-in went.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    /// The last check-in's end state, or `stuck` / `error` / `no_seat`.
+    pub state: String,
+    pub reason: Option<String>,
+    pub seat: Option<String>,
+    pub seat_taken: u32,
+    pub requests: u32,
+    #[serde(skip)]
+    pub create: Vec<Duration>,
+    #[serde(skip)]
+    pub to_held: Option<Duration>,
+    #[serde(skip)]
+    pub to_confirmed: Option<Duration>,
+    #[serde(skip)]
+    pub end_to_end: Duration,
+}
+
+const END: [&str; 5] = [
+    "confirmed",
+    "rejected",
+    "payment_failed",
+    "expired",
+    "cancelled",
+];
+
+/// Plays one passenger to the end.
+pub async fn run(api: &Api, plan: &Plan, within: Duration) -> Outcome {
+    let started = Instant::now();
+    let mut rng = StdRng::seed_from_u64(plan.seed);
+    let mut out = Outcome {
+        state: "error".into(),
+        reason: None,
+        seat: None,
+        seat_taken: 0,
+        requests: 0,
+        create: Vec::new(),
+        to_held: None,
+        to_confirmed: None,
+        end_to_end: Duration::ZERO,
+    };
+    let token = match api.login(&plan.pnr, &plan.last_name).await {
+        Ok(t) => t,
+        Err(e) => {
+            out.reason = Some(e);
+            return out;
+        }
+    };
+    out.requests += 1;
+    let mut want = plan.want.clone();
+    for _ in 0..=plan.reselect {
+        let body = match &want {
+            Want::Seat(s) => {
+                json!({ "passenger_id": plan.passenger_id, "flight_id": plan.flight_id, "seat": s })
+            }
+            Want::Any(p) => {
+                json!({ "passenger_id": plan.passenger_id, "flight_id": plan.flight_id, "preferences": p })
+            }
+        };
+        let key = ulid::Ulid::new().to_string();
+        let a = api
+            .call(
+                reqwest::Method::POST,
+                "/v1/checkins",
+                Some(&token),
+                Some(&key),
+                Some(&body),
+            )
+            .await;
+        out.requests += 1;
+        out.create.push(a.took);
+        let Some(id) = a.body["checkin_id"].as_str().map(str::to_owned) else {
+            out.state = "error".into();
+            out.reason = Some(format!("create_checkin {}: {}", a.status, a.body["code"]));
+            break;
+        };
+        let accepted_at = Instant::now();
+        let Some(settled) = api.wait(&token, &id, within, |s| s != "queued").await else {
+            out.state = "stuck".into();
+            break;
+        };
+        if settled["state"] == "held" {
+            out.to_held = Some(accepted_at.elapsed());
+            out.seat = settled["seat"].as_str().map(str::to_owned);
+            tokio::time::sleep(plan.think).await;
+            let key = ulid::Ulid::new().to_string();
+            let pay_body = json!({ "payment_method": plan.payment_method });
+            let paid_at = Instant::now();
+            let p = api
+                .call(
+                    reqwest::Method::POST,
+                    &format!("/v1/checkins/{id}/payment"),
+                    Some(&token),
+                    Some(&key),
+                    Some(&pay_body),
+                )
+                .await;
+            out.requests += 1;
+            if p.status != 202 {
+                out.state = p.body["code"].as_str().unwrap_or("error").to_owned();
+                break;
+            }
+            let Some(end) = api.wait(&token, &id, within, |s| END.contains(&s)).await else {
+                out.state = "stuck".into();
+                break;
+            };
+            if end["state"] == "confirmed" {
+                out.to_confirmed = Some(paid_at.elapsed());
+            }
+            out.state = end["state"].as_str().unwrap_or_default().to_owned();
+            out.reason = end["reason"].as_str().map(str::to_owned);
+            break;
+        }
+        out.state = settled["state"].as_str().unwrap_or_default().to_owned();
+        out.reason = settled["reason"].as_str().map(str::to_owned);
+        if out.reason.as_deref() != Some("seat_taken") {
+            break;
+        }
+        out.seat_taken += 1;
+        // Pick again from what the seat map shows free now, as a person would.
+        let map = api
+            .call(
+                reqwest::Method::GET,
+                &format!("/v1/flights/{}/seats", plan.flight_id),
+                None,
+                None,
+                None,
+            )
+            .await;
+        out.requests += 1;
+        let free: Vec<&str> = map.body["seats"]
+            .as_array()
+            .map(|s| {
+                s.iter()
+                    .filter(|x| x["state"] == "available")
+                    .filter_map(|x| x["seat"].as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if free.is_empty() {
+            out.state = "no_seat".into();
+            break;
+        }
+        want = Want::Seat(free[rng.random_range(0..free.len())].to_owned());
+    }
+    out.end_to_end = started.elapsed();
+    out
+}
+
+/// A latency distribution, reported in milliseconds.
+pub struct Latency(Histogram<u64>);
+
+impl Default for Latency {
+    fn default() -> Self {
+        Self(Histogram::new_with_bounds(1, 600_000_000, 3).expect("histogram bounds"))
+    }
+}
+
+impl Latency {
+    pub fn record(&mut self, d: Duration) {
+        let _ = self.0.record((d.as_micros() as u64).max(1));
+    }
+
+    pub fn ms(&self, q: f64) -> f64 {
+        self.0.value_at_quantile(q) as f64 / 1000.0
+    }
+
+    pub fn summary(&self) -> Value {
+        if self.0.is_empty() {
+            return json!({ "count": 0 });
+        }
+        json!({
+            "count": self.0.len(),
+            "p50_ms": self.ms(0.5), "p95_ms": self.ms(0.95), "p99_ms": self.ms(0.99), "p999_ms": self.ms(0.999),
+            "max_ms": self.0.max() as f64 / 1000.0,
+        })
+    }
+}
+
+/// Latencies of each step over many passengers.
+#[derive(Default)]
+pub struct Steps {
+    pub create: Latency,
+    pub to_held: Latency,
+    pub to_confirmed: Latency,
+    pub end_to_end: Latency,
+}
+
+impl Steps {
+    pub fn add(&mut self, o: &Outcome) {
+        o.create.iter().for_each(|d| self.create.record(*d));
+        if let Some(d) = o.to_held {
+            self.to_held.record(d);
+        }
+        if let Some(d) = o.to_confirmed {
+            self.to_confirmed.record(d);
+        }
+        self.end_to_end.record(o.end_to_end);
+    }
+
+    pub fn summary(&self) -> Value {
+        json!({
+            "create_checkin": self.create.summary(),
+            "accepted_to_held": self.to_held.summary(),
+            "pay_to_confirmed": self.to_confirmed.summary(),
+            "end_to_end": self.end_to_end.summary(),
+        })
+    }
+}
