@@ -11,6 +11,7 @@ use std::{sync::Arc, time::Duration};
 
 use checkin_domain::{
     checkin::{self, CreateCheckin},
+    group::{self, CreateGroupCheckin},
     jobs::JobQueue,
     payment, seatmap,
     session::{self, BookingRef},
@@ -100,6 +101,16 @@ enum CheckinQueued {
     #[oai(status = 202)]
     Accepted(
         Json<CheckinAccepted>,
+        #[oai(header = "Idempotent-Replayed")] bool,
+    ),
+}
+
+#[derive(ApiResponse)]
+enum GroupQueued {
+    /// Accepted and committed; each check-in's outcome comes through `get_checkin`.
+    #[oai(status = 202)]
+    Accepted(
+        Json<GroupAccepted>,
         #[oai(header = "Idempotent-Replayed")] bool,
     ),
 }
@@ -216,6 +227,42 @@ impl CheckinsApi {
         )
         .await?;
         Ok(CheckinQueued::Accepted(
+            Json(created.accepted.into()),
+            created.replayed,
+        ))
+    }
+
+    /// Check 2 to 9 passengers of your booking in together: a worker holds adjacent seats in
+    /// one row when it can (else the fewest rows), for all of them or for none
+    /// (`flight_full`, `passenger_has_seat`). Each member then pays with `pay_checkin`.
+    #[oai(
+        path = "/checkins/group",
+        method = "post",
+        operation_id = "create_group_checkin"
+    )]
+    async fn create_group_checkin(
+        &self,
+        auth: SessionAuth,
+        #[oai(name = "Idempotency-Key")] key: Header<String>,
+        body: Json<CreateGroupCheckinRequest>,
+    ) -> ApiResult<GroupQueued> {
+        let key = idempotency_key(&key.0)?;
+        let preference = SeatPreference::parse(body.preferences.as_deref().unwrap_or_default())?;
+        let booking = self.state.booking(&auth).await?;
+        let req = CreateGroupCheckin {
+            flight_id: body.flight_id,
+            passenger_ids: body.passenger_ids.clone(),
+            preference,
+        };
+        let created = group::create_group_checkin(
+            &self.state.db,
+            self.state.queue.as_ref(),
+            &booking,
+            &req,
+            &key,
+        )
+        .await?;
+        Ok(GroupQueued::Accepted(
             Json(created.accepted.into()),
             created.replayed,
         ))

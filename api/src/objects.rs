@@ -138,6 +138,38 @@ pub struct CreateCheckinRequest {
     pub preferences: Option<Vec<String>>,
 }
 
+/// Check several passengers of your booking in together: seated side by side when
+/// possible, and held all together or not at all.
+#[derive(Debug, Clone, Object)]
+pub struct CreateGroupCheckinRequest {
+    pub flight_id: i64,
+    /// 2 to 9 different passengers of your booking.
+    #[oai(validator(min_items = 2, max_items = 9))]
+    pub passenger_ids: Vec<i64>,
+    /// Any of `window` or `aisle`, and `front`.
+    #[oai(validator(max_items = 3))]
+    pub preferences: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct GroupAccepted {
+    pub group_id: String,
+    /// One check-in per passenger, in the order of `passenger_ids` sorted ascending.
+    pub checkin_ids: Vec<String>,
+    /// Always `queued`: poll `get_checkin` for each.
+    pub state: String,
+}
+
+impl From<checkin_domain::group::GroupAccepted> for GroupAccepted {
+    fn from(a: checkin_domain::group::GroupAccepted) -> Self {
+        Self {
+            group_id: a.group_id,
+            checkin_ids: a.checkin_ids,
+            state: a.state,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Object)]
 pub struct CheckinAccepted {
     pub checkin_id: String,

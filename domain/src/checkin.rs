@@ -58,7 +58,7 @@ pub struct Created {
 }
 
 #[derive(Debug)]
-enum TxnError {
+pub(crate) enum TxnError {
     Domain(DomainError),
     Replay,
 }
@@ -214,7 +214,7 @@ pub async fn create_checkin(
 /// rather than wait for the sweeper. Rows are found with a plain read and changed by
 /// primary key with the condition repeated, so no secondary-index range (holding other
 /// passengers' entries) is ever locked: that ordering deadlocked with confirmations.
-async fn expire_own_stale_holds(
+pub(crate) async fn expire_own_stale_holds(
     conn: &impl ConnectionTrait,
     flight_id: i64,
     passenger_id: i64,
@@ -340,6 +340,12 @@ pub async fn process_hold(
     if row.state != CheckinState::Queued {
         return Ok(not_tried(HoldOutcome::AlreadyProcessed(row.state)));
     }
+    // A group is held together, by whichever member's job comes first.
+    if let Some(group) = &row.group_id {
+        return crate::group::hold_group(db, cfg, group, checkin_id)
+            .await
+            .map(not_tried);
+    }
     // No seat asked for: the worker picks one, skipping rows others hold locked, so there
     // is no single hot row to lock in front of.
     let Some(seat_id) = row.seat_id else {
@@ -380,13 +386,14 @@ struct HoldRow {
     flight_id: i64,
     passenger_id: i64,
     seat_id: Option<i64>,
+    group_id: Option<String>,
 }
 
 async fn load_for_hold(
     conn: &impl ConnectionTrait,
     id: &CheckinId,
 ) -> Result<Option<HoldRow>, DbErr> {
-    let sql = "SELECT state, flight_id, passenger_id, seat_id FROM checkins WHERE id = ?";
+    let sql = "SELECT state, flight_id, passenger_id, seat_id, group_id FROM checkins WHERE id = ?";
     let row = conn.query_one_raw(stmt(sql, [id.as_str().into()])).await?;
     row.map(|r| hold_row(&r)).transpose()
 }
@@ -397,6 +404,7 @@ fn hold_row(r: &QueryResult) -> Result<HoldRow, DbErr> {
         flight_id: r.try_get("", "flight_id")?,
         passenger_id: r.try_get("", "passenger_id")?,
         seat_id: r.try_get("", "seat_id")?,
+        group_id: r.try_get("", "group_id").unwrap_or(None),
     })
 }
 
@@ -410,7 +418,7 @@ async fn seat_is_taken(conn: &impl ConnectionTrait, seat_id: i64) -> Result<bool
     Ok(r.is_some())
 }
 
-async fn finish_rejected(
+pub(crate) async fn finish_rejected(
     db: &DatabaseConnection,
     id: &CheckinId,
     why: &'static str,
@@ -531,16 +539,16 @@ pub async fn apply_hold(
     Ok(outcome)
 }
 
-struct NewHold<'a> {
-    hold_id: &'a str,
-    expires_at: NaiveDateTime,
-    passenger_id: i64,
-    checkin_id: &'a str,
+pub(crate) struct NewHold<'a> {
+    pub(crate) hold_id: &'a str,
+    pub(crate) expires_at: NaiveDateTime,
+    pub(crate) passenger_id: i64,
+    pub(crate) checkin_id: &'a str,
 }
 
 /// The seat's conditional `UPDATE`: `None` if the seat is now held for this check-in,
 /// otherwise why not.
-async fn try_hold_seat(
+pub(crate) async fn try_hold_seat(
     conn: &impl ConnectionTrait,
     seat_id: i64,
     flight_id: i64,

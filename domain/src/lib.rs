@@ -12,6 +12,7 @@ pub mod checkin;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod group;
 pub mod idempotency;
 pub mod jobs;
 pub mod lock;

@@ -35,6 +35,8 @@ pub struct Model {
     /// Empty until a worker picks the seat, for check-ins that asked for any seat.
     pub seat_id: Option<i64>,
     pub seat_preference: Option<String>,
+    /// Set for the members of a group check-in, which are held together or not at all.
+    pub group_id: Option<String>,
     pub state: CheckinState,
     pub reason: Option<String>,
     pub hold_id: Option<String>,

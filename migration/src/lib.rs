@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_schema;
 mod m20261124_000002_seat_preferences;
+mod m20261124_000003_group_checkins;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_schema::Migration),
             Box::new(m20261124_000002_seat_preferences::Migration),
+            Box::new(m20261124_000003_group_checkins::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ mod concurrency;
 mod dashboard;
 mod expiry;
 mod fencing;
+mod groups;
 mod idempotency;
 mod payments;
 mod recovery;

@@ -1,0 +1,387 @@
+//! Group check-in: several passengers of one booking, seated together when possible, held
+//! all together or not at all.
+//!
+//! Deadlock-free by construction: the group's check-in rows are locked in primary-key order,
+//! and seats are only ever locked with `FOR UPDATE SKIP LOCKED`, so a group transaction never
+//! waits on a seat row somebody else holds.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use entity::checkin::CheckinState;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    DomainError, DomainResult,
+    checkin::{HoldOutcome, NewHold, TxnError, expire_own_stale_holds, reason, try_hold_seat},
+    config::HoldConfig,
+    db::{self, record_event, stmt},
+    error::is_unique_violation,
+    idempotency::{self, StoreError},
+    jobs::{HoldSeatJob, JobQueue},
+    session::BookingRef,
+    types::{CheckinId, HoldId, IdempotencyKey, InvalidInput, SeatPreference},
+};
+
+/// Passengers a group check-in may hold, at most (a row of six and a few more).
+pub const MAX_GROUP: usize = 9;
+
+/// Check several passengers of the caller's booking in together.
+#[derive(Debug, Clone, Serialize)]
+pub struct CreateGroupCheckin {
+    pub flight_id: i64,
+    pub passenger_ids: Vec<i64>,
+    pub preference: SeatPreference,
+}
+
+/// The answer to an accepted group check-in (stored for idempotent replays).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupAccepted {
+    pub group_id: String,
+    pub checkin_ids: Vec<String>,
+    pub state: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct GroupCreated {
+    pub accepted: GroupAccepted,
+    pub replayed: bool,
+}
+
+/// Records a group check-in: one check-in per passenger, committed together (if any
+/// passenger already has a live or confirmed check-in on the flight, none is created), then
+/// one job per member. Idempotent per `key`.
+pub async fn create_group_checkin(
+    db: &DatabaseConnection,
+    queue: &dyn JobQueue,
+    booking: &BookingRef,
+    req: &CreateGroupCheckin,
+    key: &IdempotencyKey,
+) -> DomainResult<GroupCreated> {
+    let mut ids = req.passenger_ids.clone();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.len() != req.passenger_ids.len() || !(2..=MAX_GROUP).contains(&ids.len()) {
+        return Err(InvalidInput {
+            code: "invalid_group",
+            detail: format!("a group is 2 to {MAX_GROUP} different passengers"),
+        }
+        .into());
+    }
+    let hash = idempotency::request_hash("create_group_checkin", "", req);
+    if let Some(accepted) = idempotency::lookup(db, booking.id, key, &hash).await? {
+        return Ok(GroupCreated {
+            accepted,
+            replayed: true,
+        });
+    }
+    let result = db::transaction::<_, TxnError, _>(db, |txn| {
+        let (req, key, hash, booking, ids) = (req.clone(), key.clone(), hash.clone(), booking.clone(), ids.clone());
+        Box::pin(async move {
+            if req.flight_id != booking.flight_id {
+                return Err(DomainError::FlightNotInBooking.into());
+            }
+            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            let owned = txn
+                .query_one_raw(stmt(
+                    &format!("SELECT CAST(COUNT(*) AS SIGNED) AS n FROM passengers WHERE booking_id = ? AND id IN ({list})"),
+                    [booking.id.into()],
+                ))
+                .await?
+                .map(|r| r.try_get::<i64>("", "n"))
+                .transpose()?
+                .unwrap_or(0);
+            if owned as usize != ids.len() {
+                return Err(DomainError::PassengerNotInBooking.into());
+            }
+            let group_id = ulid::Ulid::new().to_string();
+            let checkin_ids: Vec<CheckinId> = ids.iter().map(|_| CheckinId::new()).collect();
+            let accepted = GroupAccepted {
+                group_id: group_id.clone(),
+                checkin_ids: checkin_ids.iter().map(ToString::to_string).collect(),
+                state: "queued".into(),
+            };
+            match idempotency::store(txn, booking.id, &key, &hash, 202, &accepted).await {
+                Ok(()) => {}
+                Err(StoreError::Duplicate) => return Err(TxnError::Replay),
+                Err(StoreError::Db(e)) if idempotency::in_flight(&e) => return Err(DomainError::IdempotencyKeyInFlight.into()),
+                Err(StoreError::Db(e)) => return Err(e.into()),
+            }
+            for (passenger, id) in ids.iter().zip(&checkin_ids) {
+                expire_own_stale_holds(txn, req.flight_id, *passenger).await?;
+                let inserted = txn
+                    .execute_raw(stmt(
+                        "INSERT INTO checkins (id, booking_id, flight_id, passenger_id, seat_id, seat_preference, group_id, state, enqueued_at, created_at, updated_at)
+                         VALUES (?, ?, ?, ?, NULL, ?, ?, 'queued', NOW(6), NOW(6), NOW(6))",
+                        [
+                            id.as_str().into(),
+                            booking.id.into(),
+                            req.flight_id.into(),
+                            (*passenger).into(),
+                            req.preference.to_stored().into(),
+                            group_id.as_str().into(),
+                        ],
+                    ))
+                    .await;
+                match inserted {
+                    Ok(_) => {}
+                    Err(e) if is_unique_violation(&e) => return Err(DomainError::CheckinInProgress.into()),
+                    Err(e) => return Err(e.into()),
+                }
+                record_event(txn, id.as_str(), "queued", &format!("group {group_id} of {}", ids.len())).await?;
+            }
+            Ok(accepted)
+        })
+    })
+    .await;
+    let accepted = match result {
+        Ok(a) => a,
+        Err(TxnError::Domain(e)) => return Err(e),
+        Err(TxnError::Replay) => {
+            let accepted = idempotency::lookup(db, booking.id, key, &hash)
+                .await?
+                .ok_or_else(|| {
+                    DomainError::Internal("idempotency key vanished during replay".into())
+                })?;
+            return Ok(GroupCreated {
+                accepted,
+                replayed: true,
+            });
+        }
+    };
+    for id in &accepted.checkin_ids {
+        if let Err(e) = queue
+            .enqueue_hold(HoldSeatJob {
+                checkin_id: id.clone(),
+            })
+            .await
+        {
+            tracing::warn!(checkin.id = %id, error = %e, "Group check-in committed but not enqueued; the re-drive step will push it.");
+        }
+    }
+    Ok(GroupCreated {
+        accepted,
+        replayed: false,
+    })
+}
+
+/// A free seat, as the block finder sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FreeSeat {
+    pub id: i64,
+    pub row: i32,
+    /// 0 for A up to 5 for F.
+    pub col: u8,
+}
+
+/// Candidate seat blocks for `n` passengers, best first: `n` adjacent seats in one row
+/// (front rows first, then blocks that do not straddle the aisle), then, when no row has
+/// room, the `n` free seats spanning the fewest rows.
+pub fn seat_blocks(free: &[FreeSeat], n: usize, limit: usize) -> Vec<Vec<i64>> {
+    let mut by_row: BTreeMap<i32, Vec<FreeSeat>> = BTreeMap::new();
+    for s in free {
+        by_row.entry(s.row).or_default().push(*s);
+    }
+    let mut together: Vec<(i32, bool, Vec<i64>)> = Vec::new();
+    for (row, seats) in &mut by_row {
+        seats.sort_by_key(|s| s.col);
+        for w in seats.windows(n) {
+            let adjacent = w.windows(2).all(|p| p[1].col == p[0].col + 1);
+            if adjacent {
+                let straddles =
+                    w.first().is_some_and(|a| a.col <= 2) && w.last().is_some_and(|b| b.col >= 3);
+                together.push((*row, straddles && n <= 3, w.iter().map(|s| s.id).collect()));
+            }
+        }
+    }
+    together.sort_by_key(|(row, straddles, _)| (*straddles, *row));
+    let mut out: Vec<Vec<i64>> = together
+        .into_iter()
+        .map(|(_, _, ids)| ids)
+        .take(limit)
+        .collect();
+    if out.len() < limit {
+        let mut sorted: Vec<FreeSeat> = free.to_vec();
+        sorted.sort_by_key(|s| (s.row, s.col));
+        let mut spans: Vec<(i32, i32, Vec<i64>)> = sorted
+            .windows(n)
+            .map(|w| {
+                (
+                    w[n - 1].row - w[0].row,
+                    w[0].row,
+                    w.iter().map(|s| s.id).collect(),
+                )
+            })
+            .collect();
+        spans.sort_by_key(|(span, first, _)| (*span, *first));
+        for (_, _, ids) in spans {
+            if out.len() >= limit {
+                break;
+            }
+            if !out.contains(&ids) {
+                out.push(ids);
+            }
+        }
+    }
+    out
+}
+
+/// Holds every seat of a group in one transaction, or none. Called by whichever member's
+/// hold job runs first; the others then find their check-in no longer queued.
+pub async fn hold_group(
+    db: &DatabaseConnection,
+    cfg: &HoldConfig,
+    group_id: &str,
+    me: &CheckinId,
+) -> DomainResult<HoldOutcome> {
+    let ttl_micros = i64::try_from(cfg.ttl().as_micros()).unwrap_or(i64::MAX);
+    let group_id = group_id.to_owned();
+    let me = me.clone();
+    db::transaction::<_, DomainError, _>(db, |txn| {
+        let (group_id, me) = (group_id.clone(), me.clone());
+        Box::pin(async move {
+            let rows = txn
+                .query_all_raw(stmt(
+                    "SELECT id, state, flight_id, passenger_id FROM checkins WHERE group_id = ? ORDER BY id FOR UPDATE",
+                    [group_id.as_str().into()],
+                ))
+                .await?;
+            let mut members = Vec::new();
+            for r in &rows {
+                members.push((r.try_get::<String>("", "id")?, r.try_get::<CheckinState>("", "state")?, r.try_get::<i64>("", "flight_id")?, r.try_get::<i64>("", "passenger_id")?));
+            }
+            let mine = members.iter().find(|m| m.0 == me.as_str()).map(|m| m.1).ok_or(DomainError::CheckinNotFound)?;
+            if mine != CheckinState::Queued || members.iter().any(|m| m.1 != CheckinState::Queued) {
+                return Ok(HoldOutcome::AlreadyProcessed(mine));
+            }
+            let flight_id = members[0].2;
+            let passengers = members.iter().map(|m| m.3.to_string()).collect::<Vec<_>>().join(",");
+            let has_seat = txn
+                .query_one_raw(stmt(&format!("SELECT 1 AS x FROM seats WHERE flight_id = ? AND passenger_id IN ({passengers}) LIMIT 1"), [flight_id.into()]))
+                .await?
+                .is_some();
+            if has_seat {
+                return reject_all(txn, &members, reason::PASSENGER_HAS_SEAT).await;
+            }
+            let free_cond = "(state = 'available' OR (state = 'held' AND hold_expires_at <= NOW(6)))";
+            let free: Vec<FreeSeat> = txn
+                .query_all_raw(stmt(&format!("SELECT id, row_no, letter FROM seats WHERE flight_id = ? AND {free_cond}"), [flight_id.into()]))
+                .await?
+                .iter()
+                .map(|r| {
+                    let letter: String = r.try_get("", "letter")?;
+                    let col = letter.bytes().next().map_or(0, |b| b.saturating_sub(b'A'));
+                    Ok(FreeSeat { id: r.try_get("", "id")?, row: r.try_get("", "row_no")?, col })
+                })
+                .collect::<Result<_, DbErr>>()?;
+            if free.len() < members.len() {
+                return reject_all(txn, &members, reason::FLIGHT_FULL).await;
+            }
+            let expires_at: NaiveDateTime = txn
+                .query_one_raw(stmt("SELECT NOW(6) + INTERVAL ? MICROSECOND AS t", [ttl_micros.into()]))
+                .await?
+                .ok_or_else(|| DbErr::Custom("no clock".into()))?
+                .try_get("", "t")?;
+            'blocks: for block in seat_blocks(&free, members.len(), 8) {
+                let mut ascending = block.clone();
+                ascending.sort_unstable();
+                for seat in &ascending {
+                    let got = txn
+                        .query_one_raw(stmt(&format!("SELECT id FROM seats WHERE id = ? AND {free_cond} FOR UPDATE SKIP LOCKED"), [(*seat).into()]))
+                        .await?;
+                    if got.is_none() {
+                        continue 'blocks;
+                    }
+                }
+                let mut seated = Vec::new();
+                for (member, seat) in members.iter().zip(&block) {
+                    let hold_id = HoldId::new();
+                    let hold = NewHold { hold_id: hold_id.as_str(), expires_at, passenger_id: member.3, checkin_id: &member.0 };
+                    if let Some(why) = try_hold_seat(txn, *seat, flight_id, &hold).await? {
+                        // Rows we locked cannot change under us; this is a bug, not contention.
+                        return Err(DomainError::Internal(format!("group seat {seat} refused after locking: {why}")));
+                    }
+                    seated.push((member.0.clone(), *seat, hold_id));
+                }
+                for (checkin, seat, hold_id) in &seated {
+                    txn.execute_raw(stmt(
+                        "UPDATE checkins SET state = 'held', seat_id = ?, hold_id = ?, hold_expires_at = ?, updated_at = NOW(6) WHERE id = ?",
+                        [(*seat).into(), hold_id.as_str().into(), expires_at.into(), checkin.as_str().into()],
+                    ))
+                    .await?;
+                    record_event(txn, checkin, "held", &format!("group {group_id}: hold {} until {expires_at}", hold_id.as_str())).await?;
+                }
+                let mine = seated.iter().find(|s| s.0 == me.as_str()).map(|s| s.2.as_str().to_owned()).unwrap_or_default();
+                return Ok(HoldOutcome::Held { hold_id: mine, expires_at });
+            }
+            // Free seats exist but every block was being taken at this moment: the job fails
+            // and runs again shortly, rather than waiting on anyone's row here.
+            Err(DomainError::Internal("every candidate block was locked by others; retrying".into()))
+        })
+    })
+    .await
+}
+
+async fn reject_all(
+    conn: &impl ConnectionTrait,
+    members: &[(String, CheckinState, i64, i64)],
+    why: &'static str,
+) -> DomainResult<HoldOutcome> {
+    for m in members {
+        conn.execute_raw(stmt(
+            "UPDATE checkins SET state = 'rejected', reason = ?, updated_at = NOW(6) WHERE id = ? AND state = 'queued'",
+            [why.into(), m.0.as_str().into()],
+        ))
+        .await?;
+        record_event(
+            conn,
+            &m.0,
+            "rejected",
+            &format!("{why}: the group is held together or not at all"),
+        )
+        .await?;
+    }
+    Ok(HoldOutcome::Rejected(why))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Seat ids are `row * 10 + column` (A = 0), so expectations read as seats.
+    fn seats(spec: &[(i32, &str)]) -> Vec<FreeSeat> {
+        spec.iter()
+            .flat_map(|(row, letters)| {
+                letters.bytes().map(|b| FreeSeat {
+                    id: i64::from(*row) * 10 + i64::from(b - b'A'),
+                    row: *row,
+                    col: b - b'A',
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn three_together_in_the_frontmost_row_with_room_on_one_side() {
+        let free = seats(&[(1, "AC"), (2, "ABDEF"), (3, "ABC")]);
+        assert_eq!(seat_blocks(&free, 3, 1), vec![vec![23, 24, 25]]);
+    }
+
+    #[test]
+    fn a_pair_may_sit_across_the_aisle_only_when_nothing_better_exists() {
+        let free = seats(&[(4, "CD"), (7, "EF")]);
+        assert_eq!(seat_blocks(&free, 2, 2), vec![vec![74, 75], vec![42, 43]]);
+    }
+
+    #[test]
+    fn with_no_row_free_enough_the_group_spans_the_fewest_rows() {
+        let free = seats(&[(1, "A"), (9, "B"), (10, "C"), (20, "D")]);
+        assert_eq!(seat_blocks(&free, 2, 1), vec![vec![91, 102]]);
+    }
+
+    #[test]
+    fn too_few_seats_gives_no_block() {
+        assert!(seat_blocks(&seats(&[(1, "A")]), 2, 3).is_empty());
+    }
+}
