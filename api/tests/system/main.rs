@@ -10,4 +10,5 @@ mod groups;
 mod idempotency;
 mod payments;
 mod recovery;
+mod spec;
 mod support;
