@@ -11,15 +11,31 @@ use sea_orm::{
 
 use crate::{config::DatabaseConfig, error::is_retryable};
 
-/// Opens the connection pool. Connections use READ COMMITTED (no gap locks) and a short
-/// lock-wait timeout, so a stuck row shows up as a retryable error, not a hang.
+/// How long a statement waits for a row lock before MariaDB gives up with 1205 (the
+/// server default is 50 s). A worker stalled inside a transaction (paused, or slow) thus
+/// holds up others on the same row for seconds at most, and they retry.
+pub const LOCK_WAIT_TIMEOUT_SECS: u32 = 5;
+const SET_LOCK_WAIT: &str = "SET SESSION innodb_lock_wait_timeout = 5";
+
+/// Opens the connection pool. Transactions run READ COMMITTED (no gap locks), and every
+/// connection gets a short lock-wait timeout, so a stuck row shows up as a retryable error,
+/// not a hang.
 pub async fn connect(cfg: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
+    use sea_orm::sqlx::Executor;
     let mut opts = ConnectOptions::new(cfg.url.clone());
     opts.max_connections(cfg.max_connections)
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        .map_sqlx_mysql_pool_opts(|pool| {
+            pool.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute(SET_LOCK_WAIT).await?;
+                    Ok(())
+                })
+            })
+        });
     let db = Database::connect(opts).await?;
     Ok(db)
 }
@@ -109,4 +125,12 @@ pub async fn record_event(
     ))
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_session_statement_names_the_documented_timeout() {
+        assert!(super::SET_LOCK_WAIT.ends_with(&format!("= {}", super::LOCK_WAIT_TIMEOUT_SECS)));
+    }
 }

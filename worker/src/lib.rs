@@ -245,8 +245,11 @@ pub fn monitor(
 fn backoff_note(role: &str, restarts: usize) {
     if restarts > 0 {
         tracing::warn!(role, restarts, "Restarting worker after a failure.");
-        // The factory runs synchronously; a short pause keeps a Redis outage from becoming
-        // a tight restart loop.
-        std::thread::sleep(Duration::from_millis((200 * restarts as u64).min(5000)));
+        // apalis calls this factory synchronously; a short pause keeps a Redis outage from
+        // becoming a tight restart loop. `block_in_place` hands this thread's other tasks to
+        // the rest of the runtime meanwhile, so nothing else stalls. The counter never resets,
+        // so the pause is capped low.
+        let pause = Duration::from_millis((200 * restarts as u64).min(1500));
+        tokio::task::block_in_place(|| std::thread::sleep(pause));
     }
 }

@@ -14,9 +14,12 @@ use checkin_domain::{
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 /// How long a dead worker's jobs wait before another worker takes them:
-/// `HEARTBEAT x MISSED_HEARTBEATS` (apalis' default is 300 s).
-pub const HEARTBEAT: Duration = Duration::from_secs(3);
-pub const MISSED_HEARTBEATS: usize = 3;
+/// `HEARTBEAT x MISSED_HEARTBEATS` = 6 s (apalis' default is 300 s). The heartbeat is short
+/// also because apalis-core 1.0.0's interval poller can stop polling until the next heartbeat
+/// (seen in the fault tests: fetches every 20 ms, then none for 3 s); a 1 s heartbeat bounds
+/// that stall to 1 s.
+pub const HEARTBEAT: Duration = Duration::from_secs(1);
+pub const MISSED_HEARTBEATS: usize = 6;
 
 /// A Redis connection that connects lazily and reconnects by itself, with a response
 /// timeout long enough that a loaded Redis does not kill workers (redis-rs' 500 ms does).

@@ -107,3 +107,21 @@ async fn without_a_lock_quorum_holds_go_through_the_database_and_stay_exclusive(
     sys.assert_invariants().await;
     std::sync::Arc::into_inner(sys).unwrap().stop().await;
 }
+
+/// A stalled transaction holds others up for seconds, not the server default of 50 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_pooled_connection_waits_at_most_five_seconds_for_a_row_lock() {
+    let sys = System::start(Opts {
+        workers: false,
+        ..Opts::default()
+    })
+    .await;
+    for _ in 0..4 {
+        assert_eq!(
+            sys.scalar("SELECT @@SESSION.innodb_lock_wait_timeout")
+                .await,
+            5
+        );
+    }
+    sys.stop().await;
+}
