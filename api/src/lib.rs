@@ -37,6 +37,14 @@ use crate::{
     objects::*,
 };
 
+/// A session cache sized for a few flights' passengers at once.
+pub fn session_cache() -> Arc<session::SessionCache> {
+    Arc::new(session::SessionCache::new(
+        100_000,
+        Duration::from_secs(300),
+    ))
+}
+
 /// Request bodies larger than this are refused with 413 before they are read.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
@@ -48,6 +56,8 @@ pub struct AppState {
     /// For `/readyz`; `None` skips the Redis check (tests without Redis).
     pub redis: Option<redis::aio::ConnectionManager>,
     pub session_ttl: Duration,
+    /// Recently seen sessions, so authenticated polls cost no query.
+    pub sessions: Arc<session::SessionCache>,
 }
 
 #[derive(Tags)]
@@ -67,7 +77,7 @@ struct SessionAuth(Bearer);
 
 impl AppState {
     async fn booking(&self, auth: &SessionAuth) -> ApiResult<BookingRef> {
-        Ok(session::authenticate(&self.db, &auth.0.token).await?)
+        Ok(self.sessions.authenticate(&self.db, &auth.0.token).await?)
     }
 }
 

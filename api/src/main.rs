@@ -125,6 +125,7 @@ async fn main() -> anyhow::Result<()> {
                 queue: Arc::new(Producer::new(&queue_cfg)?),
                 redis: Some(queue::connection(&queue_cfg.redis_url)?),
                 session_ttl: Duration::from_secs(session_ttl_secs),
+                sessions: checkin_api::session_cache(),
             };
             tracing::info!(%bind, %public_url, "API listening; docs at /docs, spec at /openapi.json.");
             Server::new(TcpListener::bind(bind))
@@ -193,6 +194,7 @@ async fn main() -> anyhow::Result<()> {
                 queue: Arc::new(NoQueue),
                 redis: None,
                 session_ttl: Duration::from_secs(1),
+                sessions: checkin_api::session_cache(),
             };
             println!("{}", openapi(state, &public_url).spec());
         }

@@ -351,10 +351,10 @@ pub async fn process_hold(
     let Some(seat_id) = row.seat_id else {
         return apply_hold(db, cfg, checkin_id, None).await.map(not_tried);
     };
-    // A cheap read first: a hot seat that is already taken is refused without queueing on
-    // its row lock or its Redis lock. A stale "taken" is still a fair answer: it was taken
-    // after this request arrived.
-    if seat_is_taken(db, seat_id).await? {
+    // A cheap read first (done with the load above): a hot seat that is already taken is
+    // refused without queueing on its row lock or its Redis lock. A stale "taken" is still a
+    // fair answer: it was taken after this request arrived.
+    if row.seat_taken {
         return finish_rejected(
             db,
             checkin_id,
@@ -387,13 +387,17 @@ struct HoldRow {
     passenger_id: i64,
     seat_id: Option<i64>,
     group_id: Option<String>,
+    /// Whether the requested seat was held or booked by anyone when the row was read.
+    seat_taken: bool,
 }
 
 async fn load_for_hold(
     conn: &impl ConnectionTrait,
     id: &CheckinId,
 ) -> Result<Option<HoldRow>, DbErr> {
-    let sql = "SELECT state, flight_id, passenger_id, seat_id, group_id FROM checkins WHERE id = ?";
+    let sql = "SELECT c.state, c.flight_id, c.passenger_id, c.seat_id, c.group_id,
+                      CAST(COALESCE(s.state = 'booked' OR (s.state = 'held' AND s.hold_expires_at > NOW(6)), 0) AS SIGNED) AS seat_taken
+               FROM checkins c LEFT JOIN seats s ON s.id = c.seat_id WHERE c.id = ?";
     let row = conn.query_one_raw(stmt(sql, [id.as_str().into()])).await?;
     row.map(|r| hold_row(&r)).transpose()
 }
@@ -405,17 +409,8 @@ fn hold_row(r: &QueryResult) -> Result<HoldRow, DbErr> {
         passenger_id: r.try_get("", "passenger_id")?,
         seat_id: r.try_get("", "seat_id")?,
         group_id: r.try_get("", "group_id").unwrap_or(None),
+        seat_taken: r.try_get::<i64>("", "seat_taken").unwrap_or(0) == 1,
     })
-}
-
-async fn seat_is_taken(conn: &impl ConnectionTrait, seat_id: i64) -> Result<bool, DbErr> {
-    let r = conn
-        .query_one_raw(stmt(
-            "SELECT 1 AS x FROM seats WHERE id = ? AND (state = 'booked' OR (state = 'held' AND hold_expires_at > NOW(6)))",
-            [seat_id.into()],
-        ))
-        .await?;
-    Ok(r.is_some())
 }
 
 pub(crate) async fn finish_rejected(

@@ -103,6 +103,78 @@ pub async fn authenticate(conn: &impl ConnectionTrait, token: &str) -> DomainRes
     })
 }
 
+/// Sessions the API process has already looked up, so polling clients cost no query for
+/// authentication. Sessions cannot be revoked before they expire, so an entry is good until
+/// the session's own expiry; entries are also dropped after `max_age` to bound staleness,
+/// and the whole cache when it grows past `capacity`.
+pub struct SessionCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (BookingRef, std::time::Instant)>>,
+    capacity: usize,
+    max_age: Duration,
+}
+
+impl SessionCache {
+    pub fn new(capacity: usize, max_age: Duration) -> Self {
+        Self {
+            entries: std::sync::Mutex::new(std::collections::HashMap::new()),
+            capacity,
+            max_age,
+        }
+    }
+
+    /// Like [`authenticate`], from memory when the token was seen recently.
+    pub async fn authenticate(
+        &self,
+        conn: &impl ConnectionTrait,
+        token: &str,
+    ) -> DomainResult<BookingRef> {
+        if token.len() > 128 {
+            return Err(DomainError::Unauthenticated);
+        }
+        let key = token_hash(token);
+        let now = std::time::Instant::now();
+        if let Some((booking, until)) = self.lock().get(&key).cloned()
+            && now < until
+        {
+            return Ok(booking);
+        }
+        let row = conn
+            .query_one_raw(stmt(
+                "SELECT b.id, b.pnr, b.flight_id, CAST(TIMESTAMPDIFF(MICROSECOND, NOW(6), s.expires_at) AS SIGNED) AS micros_left
+                 FROM sessions s JOIN bookings b ON b.id = s.booking_id
+                 WHERE s.token_hash = ? AND s.expires_at > NOW(6)",
+                [key.as_str().into()],
+            ))
+            .await?
+            .ok_or(DomainError::Unauthenticated)?;
+        let booking = BookingRef {
+            id: row.try_get("", "id")?,
+            pnr: row.try_get("", "pnr")?,
+            flight_id: row.try_get("", "flight_id")?,
+        };
+        let left = Duration::from_micros(
+            u64::try_from(row.try_get::<i64>("", "micros_left")?).unwrap_or(0),
+        );
+        let mut entries = self.lock();
+        if entries.len() >= self.capacity {
+            entries.clear();
+        }
+        entries.insert(key, (booking.clone(), now + left.min(self.max_age)));
+        Ok(booking)
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<
+        '_,
+        std::collections::HashMap<String, (BookingRef, std::time::Instant)>,
+    > {
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 /// A booking as its passengers see it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BookingView {

@@ -58,8 +58,8 @@ struct Cli {
     /// Bookings per throughput run.
     #[arg(long, default_value_t = 720)]
     bookings: usize,
-    /// Concurrent simulated clients in system runs.
-    #[arg(long, default_value_t = 128)]
+    /// Concurrent simulated clients in system runs (each polls every 200 ms, as an app would).
+    #[arg(long, default_value_t = 256)]
     clients: usize,
     /// Where to write the JSON report.
     #[arg(long, default_value = "target/bench/report.json")]
@@ -67,6 +67,16 @@ struct Cli {
     /// Smaller runs, for a quick look.
     #[arg(long)]
     quick: bool,
+    /// Run only these parts (comma-separated: baseline, full, classic, locks, scaling). The
+    /// baseline always runs, since every figure is a ratio to it.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+}
+
+impl Cli {
+    fn wants(&self, part: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|p| p == part)
+    }
 }
 
 struct Children(Vec<(String, Child)>);
@@ -183,7 +193,7 @@ async fn wait_ready(url: &str) {
         {
             return;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
     panic!("{url} did not become ready");
 }
@@ -537,294 +547,311 @@ async fn main() -> anyhow::Result<()> {
         json!({ "bookings": done, "seconds": took.as_secs_f64(), "per_second": base }),
     );
 
-    // 2. Full system.
     let sys_cfg = SystemCfg {
         workers: 2,
         lock_urls: None,
         lock_disabled: false,
         concurrency: 32,
     };
-    let flights = seed_flights(&db, flights_for(bookings), 30, 180, 100).await;
-    let run = start_system(&cli, &db_url, &sys_cfg);
-    wait_ready(&run.api).await;
-    let api = Api::new(&run.api, Duration::from_millis(50));
-    let r = drive(&api, plans_distinct(&flights, bookings), clients).await;
-    let full = r.confirmed as f64 / r.wall.as_secs_f64();
-    let (api_rss, worker_rss) = (
-        run.children.peak_rss_kib("api"),
-        run.children.peak_rss_kib("worker"),
-    );
-    let verdict = audit::verdict(
-        &db,
-        &flights.iter().map(|f| f.flight_id).collect::<Vec<_>>(),
-    )
-    .await?;
-    let (held, confirmed) = server_latency(&db, &flights).await;
-    println!(
-        "2. full system ({} workers): {} confirmed in {:.2?} = {full:.0}/s ({} of baseline); create_checkin p99 {:.1} ms; server-side queued->held p50 {:.1} / p99 {:.1} ms, paying->confirmed p50 {:.1} / p99 {:.1} ms; peak RSS api {} MiB, worker {} MiB; verdict ok={}",
-        sys_cfg.workers,
-        r.confirmed,
-        r.wall,
-        ratio(full, base),
-        r.steps.create.ms(0.99),
-        held.ms(0.5),
-        held.ms(0.99),
-        confirmed.ms(0.5),
-        confirmed.ms(0.99),
-        api_rss / 1024,
-        worker_rss / 1024,
-        verdict.ok
-    );
-    rows.push((
-        "full system, 2 workers".into(),
-        format!("{full:.0} bookings/s"),
-        ratio(full, base),
-    ));
-    report.insert("full_system".into(), json!({ "confirmed": r.confirmed, "seconds": r.wall.as_secs_f64(), "per_second": full, "ratio": full / base,
+    if cli.wants("full") {
+        // 2. Full system.
+        let sys_cfg = SystemCfg {
+            workers: 2,
+            lock_urls: None,
+            lock_disabled: false,
+            concurrency: 32,
+        };
+        let flights = seed_flights(&db, flights_for(bookings), 30, 180, 100).await;
+        let run = start_system(&cli, &db_url, &sys_cfg);
+        wait_ready(&run.api).await;
+        let api = Api::new(&run.api, Duration::from_millis(200));
+        let r = drive(&api, plans_distinct(&flights, bookings), clients).await;
+        let full = r.confirmed as f64 / r.wall.as_secs_f64();
+        let (api_rss, worker_rss) = (
+            run.children.peak_rss_kib("api"),
+            run.children.peak_rss_kib("worker"),
+        );
+        let verdict = audit::verdict(
+            &db,
+            &flights.iter().map(|f| f.flight_id).collect::<Vec<_>>(),
+        )
+        .await?;
+        let (held, confirmed) = server_latency(&db, &flights).await;
+        println!(
+            "2. full system ({} workers): {} confirmed in {:.2?} = {full:.0}/s ({} of baseline); create_checkin p99 {:.1} ms; server-side queued->held p50 {:.1} / p99 {:.1} ms, paying->confirmed p50 {:.1} / p99 {:.1} ms; peak RSS api {} MiB, worker {} MiB; verdict ok={}",
+            sys_cfg.workers,
+            r.confirmed,
+            r.wall,
+            ratio(full, base),
+            r.steps.create.ms(0.99),
+            held.ms(0.5),
+            held.ms(0.99),
+            confirmed.ms(0.5),
+            confirmed.ms(0.99),
+            api_rss / 1024,
+            worker_rss / 1024,
+            verdict.ok
+        );
+        rows.push((
+            "full system, 2 workers".into(),
+            format!("{full:.0} bookings/s"),
+            ratio(full, base),
+        ));
+        report.insert("full_system".into(), json!({ "confirmed": r.confirmed, "seconds": r.wall.as_secs_f64(), "per_second": full, "ratio": full / base,
         "latency": r.steps.summary(), "server_latency": { "queued_to_held": held.summary(), "paying_to_confirmed": confirmed.summary() },
         "peak_rss_kib": { "api": api_rss, "worker": worker_rss }, "verdict": verdict }));
-    drop(run);
+        drop(run);
 
-    // 2b. Latency at about half the peak rate: a paced run.
-    let flights = seed_flights(&db, flights_for(bookings.min(360)), 30, 180, 200).await;
-    let run = start_system(&cli, &db_url, &sys_cfg);
-    wait_ready(&run.api).await;
-    let api = Arc::new(Api::new(&run.api, Duration::from_millis(50)));
-    let rate = (full / 2.0).max(1.0);
-    let plans = plans_distinct(&flights, bookings.min(360));
-    let started = Instant::now();
-    let handles: Vec<_> = plans
-        .into_iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let api = api.clone();
-            let at = started + Duration::from_secs_f64(i as f64 / rate);
-            tokio::spawn(async move {
-                tokio::time::sleep_until(at.into()).await;
-                loadgen::run(&api, &p, Duration::from_secs(120)).await
-            })
-        })
-        .collect();
-    let mut half = Steps::default();
-    for h in handles {
-        half.add(&h.await?);
-    }
-    let (held, _) = server_latency(&db, &flights).await;
-    println!(
-        "   at half the peak ({rate:.0} bookings/s offered): create_checkin p99 {:.1} ms; server-side queued->held p50 {:.1} / p99 {:.1} ms",
-        half.create.ms(0.99),
-        held.ms(0.5),
-        held.ms(0.99)
-    );
-    report.insert("half_peak".into(), json!({ "offered_per_second": rate, "latency": half.summary(), "server_queued_to_held": held.summary() }));
-    drop(run);
-
-    // 3. The classic demo.
-    let mut classic_json = serde_json::Map::new();
-    for mode in ["no_locking", "for_update", "skip_locked"] {
-        let (seated, took) = classic(&db_url, mode).await;
-        println!("3. classic demo, {mode}: {seated}/120 seated in {took:.3?}");
-        rows.push((
-            format!("classic 120/120, {mode}"),
-            format!("{seated}/120 in {:.3}s", took.as_secs_f64()),
-            "-".into(),
-        ));
-        classic_json.insert(
-            mode.into(),
-            json!({ "seated": seated, "seconds": took.as_secs_f64() }),
-        );
-    }
-    let flight = seed_flights(&db, 1, 20, 120, 300).await;
-    let run = start_system(&cli, &db_url, &sys_cfg);
-    wait_ready(&run.api).await;
-    let api = Api::new(&run.api, Duration::from_millis(5));
-    let plans: Vec<Plan> = flight[0]
-        .passengers
-        .iter()
-        .enumerate()
-        .map(|(i, p)| plan(&flight[0], p, Want::Any(vec![]), 0, i as u64))
-        .collect();
-    let started = Instant::now();
-    let api2 = Arc::new(api.clone());
-    let seated: Vec<Option<String>> = stream::iter(plans)
-        .map(|p| {
-            let api = api2.clone();
-            async move {
-                let token = api.login(&p.pnr, &p.last_name).await.ok()?;
-                let body = json!({ "passenger_id": p.passenger_id, "flight_id": p.flight_id });
-                let a = api
-                    .call(
-                        reqwest::Method::POST,
-                        "/v1/checkins",
-                        Some(&token),
-                        Some(&ulid::Ulid::new().to_string()),
-                        Some(&body),
-                    )
-                    .await;
-                let id = a.body["checkin_id"].as_str()?.to_owned();
-                let v = api
-                    .wait(&token, &id, Duration::from_secs(60), |s| s != "queued")
-                    .await?;
-                v["seat"]
-                    .as_str()
-                    .map(str::to_owned)
-                    .filter(|_| v["state"] == "held")
-            }
-        })
-        .buffer_unordered(120)
-        .collect()
-        .await;
-    let took = started.elapsed();
-    let distinct: std::collections::HashSet<_> = seated.iter().flatten().collect();
-    println!(
-        "3. classic demo, full system (HTTP, queue, workers, SKIP LOCKED): {}/120 seated, {} distinct, in {took:.3?} (logins included)",
-        seated.iter().flatten().count(),
-        distinct.len()
-    );
-    rows.push((
-        "classic 120/120, full system".into(),
-        format!("{}/120 in {:.3}s", distinct.len(), took.as_secs_f64()),
-        "-".into(),
-    ));
-    classic_json.insert(
-        "full_system".into(),
-        json!({ "seated": distinct.len(), "seconds": took.as_secs_f64() }),
-    );
-    report.insert("classic".into(), Value::Object(classic_json));
-    drop(run);
-
-    // 4. Lock ablation under hot-seat contention.
-    let mut lock_nodes = Children(Vec::new());
-    let mut three = Vec::new();
-    for _ in 0..3 {
-        let port = free_port();
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(Stdio::null())
-            .spawn()?;
-        lock_nodes.0.push(("redis".into(), child));
-        three.push(format!("redis://127.0.0.1:{port}/0"));
-    }
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let hot_passengers = if cli.quick { 300 } else { 600 };
-    let mut ablation = serde_json::Map::new();
-    for (label, cfg) in [
-        (
-            "redlock_1_node",
-            SystemCfg {
-                lock_urls: None,
-                ..sys_cfg.clone()
-            },
-        ),
-        (
-            "redlock_3_nodes",
-            SystemCfg {
-                lock_urls: Some(three.join(",")),
-                ..sys_cfg.clone()
-            },
-        ),
-        (
-            "no_redlock",
-            SystemCfg {
-                lock_disabled: true,
-                ..sys_cfg.clone()
-            },
-        ),
-    ] {
-        let flight = seed_flights(&db, 1, 30, hot_passengers, 400).await;
-        let run = start_system(&cli, &db_url, &cfg);
+        // 2b. Latency at about half the peak rate: a paced run.
+        let flights = seed_flights(&db, flights_for(bookings.min(360)), 30, 180, 200).await;
+        let run = start_system(&cli, &db_url, &sys_cfg);
         wait_ready(&run.api).await;
-        let api = Api::new(&run.api, Duration::from_millis(50));
-        let hot = [
-            "1A", "1F", "2A", "2F", "1C", "1D", "12A", "12F", "13A", "13F",
-        ];
-        let mut rng = StdRng::seed_from_u64(7);
+        let api = Arc::new(Api::new(&run.api, Duration::from_millis(200)));
+        let rate = (full / 2.0).max(1.0);
+        let plans = plans_distinct(&flights, bookings.min(360));
+        let started = Instant::now();
+        let handles: Vec<_> = plans
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let api = api.clone();
+                let at = started + Duration::from_secs_f64(i as f64 / rate);
+                tokio::spawn(async move {
+                    tokio::time::sleep_until(at.into()).await;
+                    loadgen::run(&api, &p, Duration::from_secs(120)).await
+                })
+            })
+            .collect();
+        let mut half = Steps::default();
+        for h in handles {
+            half.add(&h.await?);
+        }
+        let (held, _) = server_latency(&db, &flights).await;
+        println!(
+            "   at half the peak ({rate:.0} bookings/s offered): create_checkin p99 {:.1} ms; server-side queued->held p50 {:.1} / p99 {:.1} ms",
+            half.create.ms(0.99),
+            held.ms(0.5),
+            held.ms(0.99)
+        );
+        report.insert("half_peak".into(), json!({ "offered_per_second": rate, "latency": half.summary(), "server_queued_to_held": held.summary() }));
+        drop(run);
+    }
+
+    if cli.wants("classic") {
+        // 3. The classic demo.
+        let mut classic_json = serde_json::Map::new();
+        for mode in ["no_locking", "for_update", "skip_locked"] {
+            let (seated, took) = classic(&db_url, mode).await;
+            println!("3. classic demo, {mode}: {seated}/120 seated in {took:.3?}");
+            rows.push((
+                format!("classic 120/120, {mode}"),
+                format!("{seated}/120 in {:.3}s", took.as_secs_f64()),
+                "-".into(),
+            ));
+            classic_json.insert(
+                mode.into(),
+                json!({ "seated": seated, "seconds": took.as_secs_f64() }),
+            );
+        }
+        let flight = seed_flights(&db, 1, 20, 120, 300).await;
+        let run = start_system(&cli, &db_url, &sys_cfg);
+        wait_ready(&run.api).await;
+        let api = Api::new(&run.api, Duration::from_millis(5));
         let plans: Vec<Plan> = flight[0]
             .passengers
             .iter()
             .enumerate()
-            .map(|(i, p)| {
-                let want = if rng.random_bool(0.8) {
-                    Want::Seat(hot[rng.random_range(0..hot.len())].into())
-                } else {
-                    Want::Any(vec!["window".into()])
-                };
-                plan(&flight[0], p, want, 3, i as u64)
-            })
+            .map(|(i, p)| plan(&flight[0], p, Want::Any(vec![]), 0, i as u64))
             .collect();
-        let r = drive(&api, plans, clients).await;
-        let per_s = r.confirmed as f64 / r.wall.as_secs_f64();
-        let stats = lock_stats(&cli.redis_url, &run.prefix).await;
-        let verdict = audit::verdict(&db, &[flight[0].flight_id]).await?;
-        let taken: u32 = r.outcomes.iter().map(|o| o.seat_taken).sum();
-        let (held, _) = server_latency(&db, &flight).await;
+        let started = Instant::now();
+        let api2 = Arc::new(api.clone());
+        let seated: Vec<Option<String>> = stream::iter(plans)
+            .map(|p| {
+                let api = api2.clone();
+                async move {
+                    let token = api.login(&p.pnr, &p.last_name).await.ok()?;
+                    let body = json!({ "passenger_id": p.passenger_id, "flight_id": p.flight_id });
+                    let a = api
+                        .call(
+                            reqwest::Method::POST,
+                            "/v1/checkins",
+                            Some(&token),
+                            Some(&ulid::Ulid::new().to_string()),
+                            Some(&body),
+                        )
+                        .await;
+                    let id = a.body["checkin_id"].as_str()?.to_owned();
+                    let v = api
+                        .wait(&token, &id, Duration::from_secs(60), |s| s != "queued")
+                        .await?;
+                    v["seat"]
+                        .as_str()
+                        .map(str::to_owned)
+                        .filter(|_| v["state"] == "held")
+                }
+            })
+            .buffer_unordered(120)
+            .collect()
+            .await;
+        let took = started.elapsed();
+        let distinct: std::collections::HashSet<_> = seated.iter().flatten().collect();
         println!(
-            "4. hot seats, {label}: {} confirmed ({} seat_taken re-selections) in {:.2?} = {per_s:.0}/s ({}); server-side queued->held p99 {:.1} ms; locks {stats}; verdict ok={}",
-            r.confirmed,
-            taken,
-            r.wall,
-            ratio(per_s, base),
-            held.ms(0.99),
-            verdict.ok
+            "3. classic demo, full system (HTTP, queue, workers, SKIP LOCKED): {}/120 seated, {} distinct, in {took:.3?} (logins included)",
+            seated.iter().flatten().count(),
+            distinct.len()
         );
         rows.push((
-            format!("hot seats, {label}"),
-            format!("{per_s:.0} bookings/s, held p99 {:.0} ms", held.ms(0.99)),
-            ratio(per_s, base),
+            "classic 120/120, full system".into(),
+            format!("{}/120 in {:.3}s", distinct.len(), took.as_secs_f64()),
+            "-".into(),
         ));
-        ablation.insert(label.into(), json!({ "confirmed": r.confirmed, "seconds": r.wall.as_secs_f64(), "per_second": per_s, "ratio": per_s / base,
-            "latency": r.steps.summary(), "lock_use": stats, "seat_taken": taken, "verdict": verdict }));
+        classic_json.insert(
+            "full_system".into(),
+            json!({ "seated": distinct.len(), "seconds": took.as_secs_f64() }),
+        );
+        report.insert("classic".into(), Value::Object(classic_json));
+        drop(run);
     }
-    report.insert("lock_ablation".into(), Value::Object(ablation));
-    drop(lock_nodes);
 
-    // 5. Scaling.
-    let mut scaling = serde_json::Map::new();
-    for workers in [1, 2, 4] {
-        let flights = seed_flights(
-            &db,
-            flights_for(bookings),
-            30,
-            180,
-            500 + workers as u64 * 10,
-        )
-        .await;
-        let run = start_system(
-            &cli,
-            &db_url,
-            &SystemCfg {
-                workers,
-                concurrency: 32,
-                ..sys_cfg.clone()
-            },
-        );
-        wait_ready(&run.api).await;
-        let api = Api::new(&run.api, Duration::from_millis(50));
-        let r = drive(&api, plans_distinct(&flights, bookings), clients).await;
-        let per_s = r.confirmed as f64 / r.wall.as_secs_f64();
-        println!(
-            "5. {workers} worker process(es): {} confirmed in {:.2?} = {per_s:.0}/s ({})",
-            r.confirmed,
-            r.wall,
-            ratio(per_s, base)
-        );
-        rows.push((
-            format!("full system, {workers} worker(s)"),
-            format!("{per_s:.0} bookings/s"),
-            ratio(per_s, base),
-        ));
-        scaling.insert(workers.to_string(), json!({ "confirmed": r.confirmed, "seconds": r.wall.as_secs_f64(), "per_second": per_s, "ratio": per_s / base }));
+    if cli.wants("locks") {
+        // 4. Lock ablation under hot-seat contention.
+        let mut lock_nodes = Children(Vec::new());
+        let mut three = Vec::new();
+        for _ in 0..3 {
+            let port = free_port();
+            let child = Command::new("redis-server")
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ])
+                .stdout(Stdio::null())
+                .spawn()?;
+            lock_nodes.0.push(("redis".into(), child));
+            three.push(format!("redis://127.0.0.1:{port}/0"));
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let hot_passengers = if cli.quick { 300 } else { 600 };
+        let mut ablation = serde_json::Map::new();
+        for (n, (label, cfg)) in [
+            (
+                "redlock_1_node",
+                SystemCfg {
+                    lock_urls: None,
+                    ..sys_cfg.clone()
+                },
+            ),
+            (
+                "redlock_3_nodes",
+                SystemCfg {
+                    lock_urls: Some(three.join(",")),
+                    ..sys_cfg.clone()
+                },
+            ),
+            (
+                "no_redlock",
+                SystemCfg {
+                    lock_disabled: true,
+                    ..sys_cfg.clone()
+                },
+            ),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let flight = seed_flights(&db, 1, 30, hot_passengers, 400 + n as u64 * 17).await;
+            let run = start_system(&cli, &db_url, &cfg);
+            wait_ready(&run.api).await;
+            let api = Api::new(&run.api, Duration::from_millis(200));
+            let hot = [
+                "1A", "1F", "2A", "2F", "1C", "1D", "12A", "12F", "13A", "13F",
+            ];
+            let mut rng = StdRng::seed_from_u64(7);
+            let plans: Vec<Plan> = flight[0]
+                .passengers
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let want = if rng.random_bool(0.8) {
+                        Want::Seat(hot[rng.random_range(0..hot.len())].into())
+                    } else {
+                        Want::Any(vec!["window".into()])
+                    };
+                    plan(&flight[0], p, want, 3, i as u64)
+                })
+                .collect();
+            let r = drive(&api, plans, clients).await;
+            let per_s = r.confirmed as f64 / r.wall.as_secs_f64();
+            let stats = lock_stats(&cli.redis_url, &run.prefix).await;
+            let verdict = audit::verdict(&db, &[flight[0].flight_id]).await?;
+            let taken: u32 = r.outcomes.iter().map(|o| o.seat_taken).sum();
+            let (held, _) = server_latency(&db, &flight).await;
+            println!(
+                "4. hot seats, {label}: {} confirmed ({} seat_taken re-selections) in {:.2?} = {per_s:.0}/s ({}); server-side queued->held p99 {:.1} ms; locks {stats}; verdict ok={}",
+                r.confirmed,
+                taken,
+                r.wall,
+                ratio(per_s, base),
+                held.ms(0.99),
+                verdict.ok
+            );
+            rows.push((
+                format!("hot seats, {label}"),
+                format!("{per_s:.0} bookings/s, held p99 {:.0} ms", held.ms(0.99)),
+                ratio(per_s, base),
+            ));
+            ablation.insert(label.into(), json!({ "confirmed": r.confirmed, "seconds": r.wall.as_secs_f64(), "per_second": per_s, "ratio": per_s / base,
+            "latency": r.steps.summary(), "lock_use": stats, "seat_taken": taken, "verdict": verdict }));
+        }
+        report.insert("lock_ablation".into(), Value::Object(ablation));
+        drop(lock_nodes);
     }
-    report.insert("scaling".into(), Value::Object(scaling));
+
+    if cli.wants("scaling") {
+        // 5. Scaling.
+        let mut scaling = serde_json::Map::new();
+        for workers in [1, 2, 4] {
+            let flights = seed_flights(
+                &db,
+                flights_for(bookings),
+                30,
+                180,
+                500 + workers as u64 * 10,
+            )
+            .await;
+            let run = start_system(
+                &cli,
+                &db_url,
+                &SystemCfg {
+                    workers,
+                    concurrency: 32,
+                    ..sys_cfg.clone()
+                },
+            );
+            wait_ready(&run.api).await;
+            let api = Api::new(&run.api, Duration::from_millis(200));
+            let r = drive(&api, plans_distinct(&flights, bookings), clients).await;
+            let per_s = r.confirmed as f64 / r.wall.as_secs_f64();
+            println!(
+                "5. {workers} worker process(es): {} confirmed in {:.2?} = {per_s:.0}/s ({})",
+                r.confirmed,
+                r.wall,
+                ratio(per_s, base)
+            );
+            rows.push((
+                format!("full system, {workers} worker(s)"),
+                format!("{per_s:.0} bookings/s"),
+                ratio(per_s, base),
+            ));
+            scaling.insert(workers.to_string(), json!({ "confirmed": r.confirmed, "seconds": r.wall.as_secs_f64(), "per_second": per_s, "ratio": per_s / base }));
+        }
+        report.insert("scaling".into(), Value::Object(scaling));
+    }
 
     println!("\n| run | figure | ratio to baseline |\n|---|---|---|");
     for (a, b, c) in &rows {

@@ -22,6 +22,7 @@ fn generated() -> Value {
         queue: Arc::new(NoQueue),
         redis: None,
         session_ttl: Duration::from_secs(1),
+        sessions: checkin_api::session_cache(),
     };
     serde_json::from_str(&openapi(state, "http://127.0.0.1:8080").spec()).unwrap()
 }

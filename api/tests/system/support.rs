@@ -225,6 +225,7 @@ impl System {
             queue: Arc::new(Producer::new(&api_queue).unwrap()),
             redis: None,
             session_ttl: Duration::from_secs(3600),
+            sessions: checkin_api::session_cache(),
         };
         let api_port = free_port();
         let api = format!("http://127.0.0.1:{api_port}");
