@@ -187,6 +187,12 @@ pub async fn redrive(producer: &Producer, report: &sweep::SweepReport) {
     }
 }
 
+/// No job may run longer than this. apalis has no per-task lease: a handler that never
+/// returns keeps its slot (and, once all slots are taken, the worker's polling and heartbeat)
+/// forever. Seen once in the benchmark: both payment workers stopped heartbeating with their
+/// processes alive. With the timeout the job fails, is retried, and the slot frees.
+pub const JOB_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Builds the monitor running this process's workers: holds, payments and (unless turned
 /// off) the sweeper. Workers that die on a Redis error are rebuilt with a fresh name after a
 /// back-off, as apalis-redis needs.
@@ -203,7 +209,10 @@ pub fn monitor(
     let mut monitor = Monitor::new().register(move |restarts| {
         backoff_note("hold", restarts);
         WorkerBuilder::new(worker_name("hold"))
-            .backend(queue::hold_storage(c.clone(), &q).poll_with_interval(poll))
+            .backend(
+                queue::hold_storage(c.clone(), &q)
+                    .poll_with_strategy(queue::WakingInterval::new(poll)),
+            )
             .data(d.clone())
             .catch_panic()
             .concurrency(concurrency)
@@ -214,9 +223,13 @@ pub fn monitor(
     monitor = monitor.register(move |restarts| {
         backoff_note("payment", restarts);
         WorkerBuilder::new(worker_name("payment"))
-            .backend(queue::payment_storage(c.clone(), &q).poll_with_interval(poll))
+            .backend(
+                queue::payment_storage(c.clone(), &q)
+                    .poll_with_strategy(queue::WakingInterval::new(poll)),
+            )
             .data(d.clone())
             .catch_panic()
+            .timeout(JOB_TIMEOUT)
             .concurrency(concurrency)
             .parallelize(tokio::spawn)
             .build(pay)

@@ -83,7 +83,9 @@ async fn shutdown_signal() -> std::io::Result<()> {
 fn init_tracing(cfg: &LogConfig) {
     let filter =
         tracing_subscriber::EnvFilter::try_new(&cfg.filter).unwrap_or_else(|_| "info".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if cfg.json {
         builder.json().init()
     } else {

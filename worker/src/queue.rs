@@ -4,7 +4,13 @@
 
 use std::time::Duration;
 
-use apalis::prelude::TaskSink;
+use std::{
+    future::Future,
+    pin::Pin,
+    task::{Context, Poll},
+};
+
+use apalis::prelude::{PollSnapshot, PollStrategy, TaskSink};
 use apalis_redis::{Config, RedisStorage};
 use async_trait::async_trait;
 use checkin_domain::{
@@ -14,12 +20,44 @@ use checkin_domain::{
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 /// How long a dead worker's jobs wait before another worker takes them:
-/// `HEARTBEAT x MISSED_HEARTBEATS` = 6 s (apalis' default is 300 s). The heartbeat is short
-/// also because apalis-core 1.0.0's interval poller can stop polling until the next heartbeat
-/// (seen in the fault tests: fetches every 20 ms, then none for 3 s); a 1 s heartbeat bounds
-/// that stall to 1 s.
+/// `HEARTBEAT x MISSED_HEARTBEATS` = 6 s (apalis' default is 300 s).
 pub const HEARTBEAT: Duration = Duration::from_secs(1);
 pub const MISSED_HEARTBEATS: usize = 6;
+
+/// Asks Redis for jobs every `every`, like apalis' `IntervalStrategy`, but registers the
+/// wake-up for the next tick as soon as a tick fires. apalis-core 1.0.0's strategy creates the
+/// next timer without polling it, so when the fetch completes within the same poll nothing
+/// wakes the worker until its next heartbeat: the fault tests and the benchmark saw idle
+/// workers miss new jobs for up to a heartbeat.
+pub struct WakingInterval {
+    every: Duration,
+    sleep: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl WakingInterval {
+    pub fn new(every: Duration) -> Self {
+        Self {
+            every,
+            sleep: Box::pin(tokio::time::sleep(every)),
+        }
+    }
+}
+
+impl PollStrategy for WakingInterval {
+    fn poll_drive(&mut self, cx: &mut Context<'_>, _snapshot: &PollSnapshot) -> Poll<Option<()>> {
+        match self.sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => {
+                self.sleep
+                    .as_mut()
+                    .reset(tokio::time::Instant::now() + self.every);
+                // Registers this task's waker with the new deadline (always pending here).
+                let _ = self.sleep.as_mut().poll(cx);
+                Poll::Ready(Some(()))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
 
 /// A Redis connection that connects lazily and reconnects by itself, with a response
 /// timeout long enough that a loaded Redis does not kill workers (redis-rs' 500 ms does).

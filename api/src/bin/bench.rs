@@ -137,21 +137,26 @@ struct Running {
 fn start_system(cli: &Cli, db_url: &str, cfg: &SystemCfg) -> Running {
     let prefix = format!("bench{}", ulid::Ulid::new().to_string().to_lowercase());
     let (api_port, pay_port) = (free_port(), free_port());
+    let logs = cli.out.with_file_name("logs").join(&prefix);
+    std::fs::create_dir_all(&logs).expect("log folder");
+    let log = |name: &str| {
+        Stdio::from(std::fs::File::create(logs.join(format!("{name}.log"))).expect("log file"))
+    };
     let common = |c: &mut Command| {
         c.env("DATABASE_URL", db_url)
             .env("REDIS_URL", &cli.redis_url)
             .env("QUEUE_PREFIX", &prefix)
             .env("DB_MAX_CONNECTIONS", cli.pool.to_string())
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "warn,apalis_core=info")
             .env("PAYMENT_URL", format!("http://127.0.0.1:{pay_port}"))
             .env("HOLD_TTL_SECS", "300")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stdout(Stdio::null());
     };
     let mut children = Vec::new();
     let mut pay = Command::new(sibling("checkin-paymock"));
     common(&mut pay);
-    pay.env("PAYMOCK_BIND", format!("127.0.0.1:{pay_port}"))
+    pay.stderr(log("paymock"))
+        .env("PAYMOCK_BIND", format!("127.0.0.1:{pay_port}"))
         .env("PAYMOCK_DECLINE_RATE", "0")
         .env("PAYMOCK_LATENCY_MS", "0");
     children.push((
@@ -164,9 +169,10 @@ fn start_system(cli: &Cli, db_url: &str, cfg: &SystemCfg) -> Running {
     api.arg("serve")
         .env("API_BIND", format!("127.0.0.1:{api_port}"));
     children.push(("api".to_owned(), api.spawn().expect("checkin-api")));
-    for _ in 0..cfg.workers {
+    for i in 0..cfg.workers {
         let mut w = Command::new(sibling("checkin-worker"));
         common(&mut w);
+        w.stderr(log(&format!("worker-{i}")));
         w.env("WORKER_METRICS_BIND", format!("127.0.0.1:{}", free_port()))
             .env("WORKER_CONCURRENCY", cfg.concurrency.to_string())
             .env("WORKER_POLL_MS", "10")
@@ -398,6 +404,17 @@ async fn classic(db_url: &str, mode: &str) -> (i64, Duration) {
         "skip_locked" => " FOR UPDATE SKIP LOCKED",
         _ => "",
     };
+    // Open every connection before the clock starts: the demo measures locking, not
+    // connection set-up.
+    let warm: Vec<_> = (0..100)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move { db.execute_unprepared("DO SLEEP(0.05)").await })
+        })
+        .collect();
+    for w in warm {
+        let _ = w.await;
+    }
     let barrier = Arc::new(tokio::sync::Barrier::new(120));
     let started = Instant::now();
     let tasks: Vec<_> = (1..=120)
@@ -663,20 +680,32 @@ async fn main() -> anyhow::Result<()> {
             .enumerate()
             .map(|(i, p)| plan(&flight[0], p, Want::Any(vec![]), 0, i as u64))
             .collect();
-        let started = Instant::now();
         let api2 = Arc::new(api.clone());
-        let seated: Vec<Option<String>> = stream::iter(plans)
+        // Everyone logs in first; the clock runs from the first check-in request to the last hold.
+        let sessions: Vec<(Plan, String)> = stream::iter(plans)
             .map(|p| {
                 let api = api2.clone();
                 async move {
-                    let token = api.login(&p.pnr, &p.last_name).await.ok()?;
+                    let token = api.login(&p.pnr, &p.last_name).await.unwrap_or_default();
+                    (p, token)
+                }
+            })
+            .buffer_unordered(32)
+            .collect()
+            .await;
+        let started = Instant::now();
+        let seated: Vec<Option<String>> = stream::iter(sessions)
+            .map(|(p, token)| {
+                let api = api2.clone();
+                async move {
                     let body = json!({ "passenger_id": p.passenger_id, "flight_id": p.flight_id });
+                    let key = ulid::Ulid::new().to_string();
                     let a = api
                         .call(
                             reqwest::Method::POST,
                             "/v1/checkins",
                             Some(&token),
-                            Some(&ulid::Ulid::new().to_string()),
+                            Some(&key),
                             Some(&body),
                         )
                         .await;
@@ -694,9 +723,30 @@ async fn main() -> anyhow::Result<()> {
             .collect()
             .await;
         let took = started.elapsed();
+        let span = |kind: &str| {
+            format!(
+                "SELECT CAST(TIMESTAMPDIFF(MICROSECOND, (SELECT MIN(e.created_at) FROM checkin_events e JOIN checkins c ON c.id = e.checkin_id WHERE c.flight_id = {f} AND e.kind = 'queued'),
+                        (SELECT MAX(e.created_at) FROM checkin_events e JOIN checkins c ON c.id = e.checkin_id WHERE c.flight_id = {f} AND e.kind = '{kind}')) AS SIGNED) AS us",
+                f = flight[0].flight_id
+            )
+        };
+        let mut spans = Vec::new();
+        for kind in ["queued", "held"] {
+            let us: i64 = db
+                .query_one_raw(stmt(&span(kind), []))
+                .await?
+                .map(|r| r.try_get("", "us"))
+                .transpose()?
+                .unwrap_or(0);
+            spans.push(us as f64 / 1e6);
+        }
+        println!(
+            "   server side: all 120 requests committed within {:.3}s of the first; last hold {:.3}s after the first request",
+            spans[0], spans[1]
+        );
         let distinct: std::collections::HashSet<_> = seated.iter().flatten().collect();
         println!(
-            "3. classic demo, full system (HTTP, queue, workers, SKIP LOCKED): {}/120 seated, {} distinct, in {took:.3?} (logins included)",
+            "3. classic demo, full system (HTTP, queue, workers, SKIP LOCKED): {}/120 seated, {} distinct, in {took:.3?} (first request to last hold, as clients saw it)",
             seated.iter().flatten().count(),
             distinct.len()
         );
