@@ -18,7 +18,7 @@ use poem::{Server, listener::TcpListener};
 #[command(version)]
 struct Cli {
     #[command(subcommand)]
-    command: Option<Command>,
+    command: Command,
     #[command(flatten)]
     db: DatabaseConfig,
     #[command(flatten)]
@@ -27,7 +27,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the API (the default).
+    /// Serve the API.
     Serve {
         /// Address to listen on.
         #[arg(long = "bind", env = "API_BIND", default_value = "0.0.0.0:8080")]
@@ -102,15 +102,7 @@ async fn main() -> anyhow::Result<()> {
         builder.init()
     }
 
-    match cli.command.unwrap_or(Command::Serve {
-        bind: "0.0.0.0:8080".into(),
-        public_url: "http://127.0.0.1:8080".into(),
-        session_ttl_secs: 3600,
-        queue: QueueConfig {
-            redis_url: "redis://127.0.0.1:6379/0".into(),
-            prefix: "checkin".into(),
-        },
-    }) {
+    match cli.command {
         Command::Serve {
             bind,
             public_url,
@@ -191,7 +183,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Spec { public_url } => {
             let state = AppState {
                 db: sea_orm::DatabaseConnection::default(),
-                queue: Arc::new(NoQueue),
+                queue: Arc::new(checkin_api::NoQueue),
                 redis: None,
                 session_ttl: Duration::from_secs(1),
                 sessions: checkin_api::session_cache(),
@@ -200,25 +192,6 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// The queue of `checkin-api spec`, which serves nothing.
-struct NoQueue;
-
-#[async_trait::async_trait]
-impl checkin_domain::jobs::JobQueue for NoQueue {
-    async fn enqueue_hold(
-        &self,
-        _: checkin_domain::jobs::HoldSeatJob,
-    ) -> Result<(), checkin_domain::jobs::QueueError> {
-        Ok(())
-    }
-    async fn enqueue_payment(
-        &self,
-        _: checkin_domain::jobs::PaymentJob,
-    ) -> Result<(), checkin_domain::jobs::QueueError> {
-        Ok(())
-    }
 }
 
 async fn shutdown_signal() {

@@ -15,7 +15,7 @@ use crate::{
     config::HoldConfig,
     db::{self, AsDbErr, record_event, stmt},
     error::is_unique_violation,
-    idempotency::{self, StoreError},
+    idempotency::{self, Claim},
     jobs::{HoldSeatJob, JobQueue},
     lock::{Lease, LockOutcome, SeatLock},
     metrics,
@@ -72,6 +72,15 @@ impl From<DbErr> for TxnError {
 impl From<DomainError> for TxnError {
     fn from(e: DomainError) -> Self {
         Self::Domain(e)
+    }
+}
+
+impl From<Claim> for TxnError {
+    fn from(c: Claim) -> Self {
+        match c {
+            Claim::Replay => Self::Replay,
+            Claim::Failed(e) => Self::Domain(e),
+        }
     }
 }
 
@@ -136,14 +145,7 @@ pub async fn create_checkin(
             // The key's row first: it is what a concurrent duplicate waits on, and then replays.
             let id = CheckinId::new();
             let accepted = CheckinAccepted { checkin_id: id.to_string(), state: "queued".into() };
-            match idempotency::store(txn, booking.id, &key, &hash, 202, &accepted).await {
-                Ok(()) => {}
-                Err(StoreError::Duplicate) => return Err(TxnError::Replay),
-                Err(StoreError::Db(e)) if idempotency::in_flight(&e) => {
-                    return Err(DomainError::IdempotencyKeyInFlight.into());
-                }
-                Err(StoreError::Db(e)) => return Err(e.into()),
-            }
+            idempotency::claim(txn, booking.id, &key, &hash, &accepted).await?;
 
             expire_own_stale_holds(txn, req.flight_id, req.passenger_id).await?;
 
@@ -184,11 +186,7 @@ pub async fn create_checkin(
         Ok(a) => a,
         Err(TxnError::Domain(e)) => return Err(e),
         Err(TxnError::Replay) => {
-            let accepted = idempotency::lookup(db, booking.id, key, &hash)
-                .await?
-                .ok_or_else(|| {
-                    DomainError::Internal("idempotency key vanished during replay".into())
-                })?;
+            let accepted = idempotency::replay(db, booking.id, key, &hash).await?;
             return Ok(Created {
                 accepted,
                 replayed: true,

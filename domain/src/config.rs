@@ -14,6 +14,7 @@ pub struct DatabaseConfig {
         id = "database_url",
         long = "database-url",
         env = "DATABASE_URL",
+        global = true,
         default_value = "mysql://root@127.0.0.1:3306/checkin"
     )]
     pub url: String,
@@ -21,6 +22,7 @@ pub struct DatabaseConfig {
     #[arg(
         long = "db-max-connections",
         env = "DB_MAX_CONNECTIONS",
+        global = true,
         default_value_t = 32
     )]
     pub max_connections: u32,
@@ -150,9 +152,14 @@ pub struct PaymentConfig {
 #[derive(Debug, Clone, Args)]
 pub struct LogConfig {
     /// Log filter, in `tracing` EnvFilter syntax.
-    #[arg(long = "log", env = "RUST_LOG", default_value = "info")]
+    #[arg(long = "log", env = "RUST_LOG", global = true, default_value = "info")]
     pub filter: String,
     /// Log as JSON lines (for production) instead of human-readable text.
-    #[arg(long = "log-json", env = "LOG_JSON", default_value_t = false)]
+    #[arg(
+        long = "log-json",
+        env = "LOG_JSON",
+        global = true,
+        default_value_t = false
+    )]
     pub json: bool,
 }

@@ -18,7 +18,7 @@ use crate::{
     config::HoldConfig,
     db::{self, record_event, stmt},
     error::is_unique_violation,
-    idempotency::{self, StoreError},
+    idempotency,
     jobs::{HoldSeatJob, JobQueue},
     session::BookingRef,
     types::{CheckinId, HoldId, IdempotencyKey, InvalidInput, SeatPreference},
@@ -102,12 +102,7 @@ pub async fn create_group_checkin(
                 checkin_ids: checkin_ids.iter().map(ToString::to_string).collect(),
                 state: "queued".into(),
             };
-            match idempotency::store(txn, booking.id, &key, &hash, 202, &accepted).await {
-                Ok(()) => {}
-                Err(StoreError::Duplicate) => return Err(TxnError::Replay),
-                Err(StoreError::Db(e)) if idempotency::in_flight(&e) => return Err(DomainError::IdempotencyKeyInFlight.into()),
-                Err(StoreError::Db(e)) => return Err(e.into()),
-            }
+            idempotency::claim(txn, booking.id, &key, &hash, &accepted).await?;
             for (passenger, id) in ids.iter().zip(&checkin_ids) {
                 expire_own_stale_holds(txn, req.flight_id, *passenger).await?;
                 let inserted = txn
@@ -139,11 +134,7 @@ pub async fn create_group_checkin(
         Ok(a) => a,
         Err(TxnError::Domain(e)) => return Err(e),
         Err(TxnError::Replay) => {
-            let accepted = idempotency::lookup(db, booking.id, key, &hash)
-                .await?
-                .ok_or_else(|| {
-                    DomainError::Internal("idempotency key vanished during replay".into())
-                })?;
+            let accepted = idempotency::replay(db, booking.id, key, &hash).await?;
             return Ok(GroupCreated {
                 accepted,
                 replayed: true,

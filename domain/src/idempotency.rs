@@ -81,6 +81,45 @@ pub enum StoreError {
     Db(DbErr),
 }
 
+/// Why a request could not claim its key.
+#[derive(Debug)]
+pub enum Claim {
+    /// A request with this key committed first: roll back and [`replay`] its answer.
+    Replay,
+    Failed(DomainError),
+}
+
+/// Claims `key` for this request inside the caller's transaction, storing `answer`. Call it
+/// first: the key's row is what a concurrent duplicate waits on, and then replays.
+pub async fn claim(
+    conn: &impl ConnectionTrait,
+    booking_id: i64,
+    key: &IdempotencyKey,
+    hash: &str,
+    answer: &impl Serialize,
+) -> Result<(), Claim> {
+    match store(conn, booking_id, key, hash, 202, answer).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::Duplicate) => Err(Claim::Replay),
+        Err(StoreError::Db(e)) if in_flight(&e) => {
+            Err(Claim::Failed(DomainError::IdempotencyKeyInFlight))
+        }
+        Err(StoreError::Db(e)) => Err(Claim::Failed(e.into())),
+    }
+}
+
+/// The answer stored under `key` by the request that claimed it first.
+pub async fn replay<T: DeserializeOwned>(
+    conn: &impl ConnectionTrait,
+    booking_id: i64,
+    key: &IdempotencyKey,
+    hash: &str,
+) -> Result<T, DomainError> {
+    lookup(conn, booking_id, key, hash)
+        .await?
+        .ok_or_else(|| DomainError::Internal("idempotency key vanished during replay".into()))
+}
+
 /// A lock-wait timeout on the key's row means the first request is still running.
 pub fn in_flight(err: &DbErr) -> bool {
     mysql_error_number(err) == Some(1205)

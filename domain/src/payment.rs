@@ -16,7 +16,7 @@ use crate::{
     checkin::{reason, release_seat, state_name},
     config::PaymentConfig,
     db::{self, AsDbErr, record_event, stmt},
-    idempotency::{self, StoreError},
+    idempotency::{self, Claim},
     jobs::{JobQueue, PaymentJob},
     metrics,
     session::BookingRef,
@@ -99,6 +99,15 @@ impl From<DomainError> for TxnError {
     }
 }
 
+impl From<Claim> for TxnError {
+    fn from(c: Claim) -> Self {
+        match c {
+            Claim::Replay => Self::Replay,
+            Claim::Failed(e) => Self::Domain(e),
+        }
+    }
+}
+
 impl AsDbErr for TxnError {
     fn as_db_err(&self) -> Option<&DbErr> {
         match self {
@@ -137,14 +146,7 @@ pub async fn pay_checkin(
         let (id, method, key, hash, booking) = (id.clone(), method.clone(), key.clone(), hash.clone(), booking.clone());
         Box::pin(async move {
             // The key's row first: it is what a concurrent duplicate waits on, and then replays.
-            match idempotency::store(txn, booking.id, &key, &hash, 202, &serde_json::Value::Null).await {
-                Ok(()) => {}
-                Err(StoreError::Duplicate) => return Err(TxnError::Replay),
-                Err(StoreError::Db(e)) if idempotency::in_flight(&e) => {
-                    return Err(DomainError::IdempotencyKeyInFlight.into());
-                }
-                Err(StoreError::Db(e)) => return Err(e.into()),
-            }
+            idempotency::claim(txn, booking.id, &key, &hash, &serde_json::Value::Null).await?;
             let row = txn
                 .query_one_raw(stmt(
                     "SELECT c.booking_id, c.state, c.hold_id, c.seat_id, CAST(c.hold_expires_at > NOW(6) AS SIGNED) AS live,
@@ -216,11 +218,7 @@ pub async fn pay_checkin(
             return Err(DomainError::HoldExpired);
         }
         Err(TxnError::Replay) => {
-            let accepted = idempotency::lookup(db, booking.id, key, &hash)
-                .await?
-                .ok_or_else(|| {
-                    DomainError::Internal("idempotency key vanished during replay".into())
-                })?;
+            let accepted = idempotency::replay(db, booking.id, key, &hash).await?;
             return Ok(PaymentStarted {
                 accepted,
                 replayed: true,

@@ -1,20 +1,7 @@
 use std::{sync::Arc, time::Duration};
 
-use checkin_api::{AppState, openapi};
-use checkin_domain::jobs::{HoldSeatJob, JobQueue, PaymentJob, QueueError};
+use checkin_api::{AppState, NoQueue, openapi};
 use serde_json::Value;
-
-struct NoQueue;
-
-#[async_trait::async_trait]
-impl JobQueue for NoQueue {
-    async fn enqueue_hold(&self, _: HoldSeatJob) -> Result<(), QueueError> {
-        Ok(())
-    }
-    async fn enqueue_payment(&self, _: PaymentJob) -> Result<(), QueueError> {
-        Ok(())
-    }
-}
 
 fn generated() -> Value {
     let state = AppState {
