@@ -29,8 +29,13 @@ cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== cargo test"
-cargo test --workspace 2>&1 | tee "${TMPDIR:-/tmp}/checkin-test.log"
+log="${TMPDIR:-/tmp}/checkin-test.log"
+cargo test --workspace 2>&1 | tee "$log"
 if [ -x scripts/check-compose.sh ]; then
     echo "== docker-compose static checks"
     scripts/check-compose.sh
 fi
+# One closing line for the whole cargo run (it prints one line per test target, many of
+# them empty doc-test targets).
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
