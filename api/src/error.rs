@@ -42,6 +42,12 @@ pub enum ApiError {
     /// expired, idempotent request still running, ...).
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
+    /// The body is larger than 16 KiB.
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<ErrorBody>),
+    /// The body is not `application/json`.
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorBody>),
     /// Well-formed but not acceptable: a seat not on the flight, an Idempotency-Key reused
     /// with a different request.
     #[oai(status = 422)]
@@ -59,13 +65,41 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 /// Parameter, header, body and security extraction failures.
 fn bad_request(err: poem::Error) -> ApiError {
-    if err.status() == StatusCode::UNAUTHORIZED {
-        return ApiError::Unauthorized(ErrorBody::new(
+    match err.status() {
+        StatusCode::UNAUTHORIZED => ApiError::Unauthorized(ErrorBody::new(
             "unauthenticated",
             "send Authorization: Bearer <session token>",
-        ));
+        )),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::PayloadTooLarge(ErrorBody::new("payload_too_large", err.to_string()))
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(ErrorBody::new(
+            "unsupported_media_type",
+            err.to_string(),
+        )),
+        _ => ApiError::BadRequest(ErrorBody::new(invalid_input_code(&err), err.to_string())),
     }
-    ApiError::BadRequest(ErrorBody::new("invalid_request", err.to_string()))
+}
+
+/// The spec's validators reject malformed values before the handler runs; this keeps the
+/// specific code the handler's own parsing would have given. poem-openapi names the
+/// parameter or field in backticks in its message.
+pub fn invalid_input_code(err: &poem::Error) -> &'static str {
+    const BY_NAME: [(&str, &str); 8] = [
+        ("Idempotency-Key", "invalid_idempotency_key"),
+        ("checkin_id", "invalid_checkin_id"),
+        ("pnr", "invalid_pnr"),
+        ("last_name", "invalid_last_name"),
+        ("seat", "invalid_seat"),
+        ("payment_method", "invalid_payment_method"),
+        ("preferences", "invalid_preference"),
+        ("passenger_ids", "invalid_group"),
+    ];
+    let text = err.to_string();
+    BY_NAME
+        .iter()
+        .find(|(n, _)| text.contains(&format!("`{n}`")))
+        .map_or("invalid_request", |(_, c)| c)
 }
 
 impl From<DomainError> for ApiError {

@@ -21,7 +21,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use poem::{
     Body, Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler,
     http::{StatusCode, header},
-    middleware::Tracing,
+    middleware::{CatchPanic, Tracing},
     web::{Data, Html},
 };
 use poem_openapi::{
@@ -33,7 +33,7 @@ use poem_openapi::{
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::{
-    error::{ApiResult, ErrorBody, code_for_status},
+    error::{ApiResult, ErrorBody, code_for_status, invalid_input_code},
     objects::*,
 };
 
@@ -102,6 +102,15 @@ impl AppState {
 
 fn idempotency_key(raw: &str) -> ApiResult<IdempotencyKey> {
     Ok(IdempotencyKey::parse(raw)?)
+}
+
+fn preferences(p: Option<&[Preference]>) -> ApiResult<SeatPreference> {
+    let items: Vec<String> = p
+        .unwrap_or_default()
+        .iter()
+        .map(|x| x.as_str().to_owned())
+        .collect();
+    Ok(SeatPreference::parse(&items)?)
 }
 
 #[derive(ApiResponse)]
@@ -234,12 +243,14 @@ impl CheckinsApi {
     async fn create_checkin(
         &self,
         auth: SessionAuth,
-        #[oai(name = "Idempotency-Key")] key: Header<String>,
+        #[oai(name = "Idempotency-Key", validator(pattern = r"^[!-~]{1,255}$"))] key: Header<
+            String,
+        >,
         body: Json<CreateCheckinRequest>,
     ) -> ApiResult<CheckinQueued> {
         let key = idempotency_key(&key.0)?;
         let seat = body.seat.as_deref().map(SeatCode::parse).transpose()?;
-        let preference = SeatPreference::parse(body.preferences.as_deref().unwrap_or_default())?;
+        let preference = preferences(body.preferences.as_deref())?;
         let booking = self.state.booking(&auth).await?;
         let req = CreateCheckin {
             passenger_id: body.passenger_id,
@@ -272,11 +283,13 @@ impl CheckinsApi {
     async fn create_group_checkin(
         &self,
         auth: SessionAuth,
-        #[oai(name = "Idempotency-Key")] key: Header<String>,
+        #[oai(name = "Idempotency-Key", validator(pattern = r"^[!-~]{1,255}$"))] key: Header<
+            String,
+        >,
         body: Json<CreateGroupCheckinRequest>,
     ) -> ApiResult<GroupQueued> {
         let key = idempotency_key(&key.0)?;
-        let preference = SeatPreference::parse(body.preferences.as_deref().unwrap_or_default())?;
+        let preference = preferences(body.preferences.as_deref())?;
         let booking = self.state.booking(&auth).await?;
         let req = CreateGroupCheckin {
             flight_id: body.flight_id,
@@ -306,7 +319,9 @@ impl CheckinsApi {
     async fn get_checkin(
         &self,
         auth: SessionAuth,
-        checkin_id: Path<String>,
+        #[oai(validator(pattern = r"^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$"))] checkin_id: Path<
+            String,
+        >,
     ) -> ApiResult<CheckinOk> {
         let id = CheckinId::parse(&checkin_id.0)?;
         let booking = self.state.booking(&auth).await?;
@@ -327,8 +342,12 @@ impl CheckinsApi {
     async fn pay_checkin(
         &self,
         auth: SessionAuth,
-        checkin_id: Path<String>,
-        #[oai(name = "Idempotency-Key")] key: Header<String>,
+        #[oai(validator(pattern = r"^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$"))] checkin_id: Path<
+            String,
+        >,
+        #[oai(name = "Idempotency-Key", validator(pattern = r"^[!-~]{1,255}$"))] key: Header<
+            String,
+        >,
         body: Json<PayCheckinRequest>,
     ) -> ApiResult<PaymentQueued> {
         let key = idempotency_key(&key.0)?;
@@ -359,7 +378,9 @@ impl CheckinsApi {
     async fn get_boarding_pass(
         &self,
         auth: SessionAuth,
-        checkin_id: Path<String>,
+        #[oai(validator(pattern = r"^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$"))] checkin_id: Path<
+            String,
+        >,
     ) -> ApiResult<BoardingPassOk> {
         let id = CheckinId::parse(&checkin_id.0)?;
         let booking = self.state.booking(&auth).await?;
@@ -487,6 +508,16 @@ pub fn app(
         .data(metrics)
         .around(limit_body)
         .with(Tracing)
+        .with(CatchPanic::new().with_handler(|_| {
+            tracing::error!("A request handler panicked.");
+            let mut resp = Json(ErrorBody {
+                code: "internal_error".into(),
+                detail: "an internal error occurred".into(),
+            })
+            .into_response();
+            resp.set_status(StatusCode::INTERNAL_SERVER_ERROR);
+            resp
+        }))
         .catch_all_error(|err: poem::Error| async move {
             // Endpoint errors already carry their JSON body; only poem's own errors need one.
             if err.is_from_response() {
@@ -501,13 +532,15 @@ pub fn app(
             } else {
                 err.to_string()
             };
-            let mut resp = Json(
-                ErrorBody {
-                    code: code_for_status(status).to_owned(),
-                    detail,
-                }
-                .clone(),
-            )
+            let code = if status == StatusCode::BAD_REQUEST {
+                invalid_input_code(&err)
+            } else {
+                code_for_status(status)
+            };
+            let mut resp = Json(ErrorBody {
+                code: code.to_owned(),
+                detail,
+            })
             .into_response();
             resp.set_status(status);
             resp

@@ -8,10 +8,10 @@ use poem_openapi::Object;
 #[derive(Debug, Clone, Object)]
 pub struct CreateSessionRequest {
     /// Booking reference (PNR), six letters or digits.
-    #[oai(validator(max_length = 16))]
+    #[oai(validator(pattern = r"^\s*[A-Za-z0-9]{6}\s*$"))]
     pub pnr: String,
     /// The last name of any passenger on the booking.
-    #[oai(validator(max_length = 64))]
+    #[oai(validator(min_length = 1, max_length = 64, pattern = r"\S"))]
     pub last_name: String,
 }
 
@@ -36,6 +36,7 @@ pub struct BookingView {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PassengerView {
     pub id: i64,
     pub first_name: String,
@@ -131,11 +132,11 @@ pub struct CreateCheckinRequest {
     pub passenger_id: i64,
     pub flight_id: i64,
     /// Seat code, e.g. `12A`. Leave out to let the system choose.
-    #[oai(validator(max_length = 8))]
+    #[oai(validator(pattern = r"^\s*[1-9][0-9]?[A-HJKa-hjk]\s*$"))]
     pub seat: Option<String>,
-    /// Without a seat: any of `window` or `aisle`, and `front`.
-    #[oai(validator(max_items = 3))]
-    pub preferences: Option<Vec<String>>,
+    /// Without a seat: `window` or `aisle` (not both), and `front`.
+    #[oai(validator(max_items = 2, unique_items = true))]
+    pub preferences: Option<Vec<Preference>>,
 }
 
 /// Check several passengers of your booking in together: seated side by side when
@@ -144,11 +145,11 @@ pub struct CreateCheckinRequest {
 pub struct CreateGroupCheckinRequest {
     pub flight_id: i64,
     /// 2 to 9 different passengers of your booking.
-    #[oai(validator(min_items = 2, max_items = 9))]
+    #[oai(validator(min_items = 2, max_items = 9, unique_items = true))]
     pub passenger_ids: Vec<i64>,
-    /// Any of `window` or `aisle`, and `front`.
-    #[oai(validator(max_items = 3))]
-    pub preferences: Option<Vec<String>>,
+    /// `window` or `aisle` (not both), and `front`.
+    #[oai(validator(max_items = 2, unique_items = true))]
+    pub preferences: Option<Vec<Preference>>,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -170,6 +171,25 @@ impl From<checkin_domain::group::GroupAccepted> for GroupAccepted {
     }
 }
 
+/// A seat preference for requests that leave the seat to the system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, poem_openapi::Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum Preference {
+    Window,
+    Aisle,
+    Front,
+}
+
+impl Preference {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Window => "window",
+            Self::Aisle => "aisle",
+            Self::Front => "front",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Object)]
 pub struct CheckinAccepted {
     pub checkin_id: String,
@@ -187,6 +207,7 @@ impl From<checkin::CheckinAccepted> for CheckinAccepted {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CheckinView {
     pub id: String,
     pub passenger_id: i64,
@@ -234,7 +255,7 @@ impl From<checkin::CheckinView> for CheckinView {
 #[derive(Debug, Clone, Object)]
 pub struct PayCheckinRequest {
     /// A provider token such as `tok_visa`. Never a card number.
-    #[oai(validator(max_length = 64))]
+    #[oai(validator(pattern = r"^(tok|pm)_[A-Za-z0-9_]{1,60}$"))]
     pub payment_method: String,
 }
 

@@ -82,10 +82,15 @@ impl SeatCode {
                 "a seat is a row number and a letter, such as 12A",
             )
         };
-        let (row, letter) = up.split_at(up.len().saturating_sub(1));
-        let row: u32 = row.parse().map_err(|_| err())?;
-        let ok_letter = matches!(letter.as_bytes(), [b'A'..=b'K'] if letter != "I");
-        if (1..=99).contains(&row) && ok_letter && !up.starts_with('0') {
+        // Characters, never byte offsets: the input can be any UTF-8 (a byte split panicked
+        // on "\u{80}", found by schemathesis).
+        let mut chars = up.chars();
+        let letter = chars.next_back().ok_or_else(err)?;
+        let row = chars.as_str();
+        let row_ok = (1..=2).contains(&row.len())
+            && row.bytes().all(|b| b.is_ascii_digit())
+            && !row.starts_with('0');
+        if row_ok && matches!(letter, 'A'..='K') && letter != 'I' {
             Ok(Self(up))
         } else {
             Err(err())
@@ -317,7 +322,8 @@ mod tests {
         assert_eq!(SeatCode::parse("12a").unwrap().as_str(), "12A");
         assert_eq!(SeatCode::parse("1F").unwrap().as_str(), "1F");
         for bad in [
-            "", "A", "12", "0A", "012A", "100A", "12I", "12Z", "1 2A", "-1A",
+            "", "A", "12", "0A", "012A", "100A", "12I", "12Z", "1 2A", "-1A", "\u{80}", "1\u{80}",
+            "é", "١A", "1Ａ",
         ] {
             assert!(SeatCode::parse(bad).is_err(), "{bad}");
         }
