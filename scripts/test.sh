@@ -31,6 +31,8 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== cargo test"
 log="${TMPDIR:-/tmp}/checkin-test.log"
 cargo test --workspace 2>&1 | tee "$log"
+echo "== API fuzzing from the OpenAPI spec (schemathesis)"
+scripts/fuzz-api.sh
 if [ -x scripts/check-compose.sh ]; then
     echo "== docker-compose static checks"
     scripts/check-compose.sh
