@@ -11,7 +11,11 @@ api="$target/debug/checkin-api"
 
 venv=target/tools-venv
 if [ ! -x "$venv/bin/schemathesis" ]; then
-    [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
+    if [ ! -x "$venv/bin/pip" ] && ! python3 -m venv "$venv" 2>/dev/null; then
+        # Debian's python3 needs its venv module installed separately.
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 python3-venv
+        rm -rf "$venv" && python3 -m venv "$venv"
+    fi
     "$venv/bin/pip" install -q 'schemathesis==4.*'
 fi
 
