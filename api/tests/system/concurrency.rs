@@ -219,20 +219,12 @@ async fn the_seat_map_shows_held_and_booked_seats_to_everybody() {
         sys.login(&b.pnr, &b.last_name).await,
     );
     let ca = sys
-        .create_checkin(&ta, a.passenger_id, flight.flight_id, "2A")
-        .await
-        .1["checkin_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .checkin(&ta, a.passenger_id, flight.flight_id, "2A")
+        .await;
     sys.wait_settled(&ta, &ca).await;
     let cb = sys
-        .create_checkin(&tb, b.passenger_id, flight.flight_id, "3A")
-        .await
-        .1["checkin_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .checkin(&tb, b.passenger_id, flight.flight_id, "3A")
+        .await;
     sys.wait_settled(&tb, &cb).await;
     sys.pay(&tb, &cb, "tok_visa").await;
     sys.wait_end(&tb, &cb).await;

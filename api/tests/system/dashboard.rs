@@ -15,12 +15,8 @@ async fn the_dashboard_needs_a_password_and_shows_holds_queues_locks_and_sweeps(
     let p = &flight.passengers[0];
     let token = sys.login(&p.pnr, &p.last_name).await;
     let id = sys
-        .create_checkin(&token, p.passenger_id, flight.flight_id, "1A")
-        .await
-        .1["checkin_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .checkin(&token, p.passenger_id, flight.flight_id, "1A")
+        .await;
     sys.wait_settled(&token, &id).await;
     tokio::time::sleep(std::time::Duration::from_millis(1200)).await; // one sweep tick
 

@@ -20,22 +20,14 @@ async fn an_unpaid_hold_is_free_to_the_next_request_after_its_ttl_without_any_sw
         sys.login(&b.pnr, &b.last_name).await,
     );
     let ca = sys
-        .create_checkin(&ta, a.passenger_id, flight.flight_id, "3C")
-        .await
-        .1["checkin_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .checkin(&ta, a.passenger_id, flight.flight_id, "3C")
+        .await;
     assert_eq!(sys.wait_settled(&ta, &ca).await["state"], "held");
 
     // Within the TTL the seat is taken.
     let early = sys
-        .create_checkin(&tb, b.passenger_id, flight.flight_id, "3C")
-        .await
-        .1["checkin_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .checkin(&tb, b.passenger_id, flight.flight_id, "3C")
+        .await;
     assert_eq!(sys.wait_settled(&tb, &early).await["reason"], "seat_taken");
 
     tokio::time::sleep(Duration::from_millis(1300)).await;
@@ -45,12 +37,8 @@ async fn an_unpaid_hold_is_free_to_the_next_request_after_its_ttl_without_any_sw
         "the holder sees the hold ended: {seen}"
     );
     let late = sys
-        .create_checkin(&tb, b.passenger_id, flight.flight_id, "3C")
-        .await
-        .1["checkin_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .checkin(&tb, b.passenger_id, flight.flight_id, "3C")
+        .await;
     assert_eq!(
         sys.wait_settled(&tb, &late).await["state"],
         "held",
@@ -80,12 +68,8 @@ async fn the_sweeper_releases_an_unpaid_hold_within_ttl_plus_one_sweep_interval(
     let a = &flight.passengers[0];
     let ta = sys.login(&a.pnr, &a.last_name).await;
     let ca = sys
-        .create_checkin(&ta, a.passenger_id, flight.flight_id, "4D")
-        .await
-        .1["checkin_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .checkin(&ta, a.passenger_id, flight.flight_id, "4D")
+        .await;
     assert_eq!(sys.wait_settled(&ta, &ca).await["state"], "held");
     let held_at = tokio::time::Instant::now();
 

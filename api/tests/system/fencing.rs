@@ -27,19 +27,13 @@ async fn a_worker_whose_lock_lease_expired_cannot_overwrite_the_next_holder() {
         sys.login(&b.pnr, &b.last_name).await,
     );
     let ca = CheckinId::parse(
-        sys.create_checkin(&ta, a.passenger_id, flight.flight_id, "5F")
-            .await
-            .1["checkin_id"]
-            .as_str()
-            .unwrap(),
+        &sys.checkin(&ta, a.passenger_id, flight.flight_id, "5F")
+            .await,
     )
     .unwrap();
     let cb = CheckinId::parse(
-        sys.create_checkin(&tb, b.passenger_id, flight.flight_id, "5F")
-            .await
-            .1["checkin_id"]
-            .as_str()
-            .unwrap(),
+        &sys.checkin(&tb, b.passenger_id, flight.flight_id, "5F")
+            .await,
     )
     .unwrap();
     let seat_id = sys
@@ -121,11 +115,8 @@ async fn a_charge_that_lands_after_the_hold_was_lost_is_refunded_and_books_nothi
     let no_lock = checkin_domain::lock::NoLock;
 
     let ca = CheckinId::parse(
-        sys.create_checkin(&ta, a.passenger_id, flight.flight_id, "2B")
-            .await
-            .1["checkin_id"]
-            .as_str()
-            .unwrap(),
+        &sys.checkin(&ta, a.passenger_id, flight.flight_id, "2B")
+            .await,
     )
     .unwrap();
     assert!(matches!(
@@ -143,11 +134,8 @@ async fn a_charge_that_lands_after_the_hold_was_lost_is_refunded_and_books_nothi
     // The payment worker stalls; A's hold runs out and B takes the seat.
     tokio::time::sleep(Duration::from_millis(1200)).await;
     let cb = CheckinId::parse(
-        sys.create_checkin(&tb, b.passenger_id, flight.flight_id, "2B")
-            .await
-            .1["checkin_id"]
-            .as_str()
-            .unwrap(),
+        &sys.checkin(&tb, b.passenger_id, flight.flight_id, "2B")
+            .await,
     )
     .unwrap();
     assert!(matches!(

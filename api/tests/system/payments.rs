@@ -90,12 +90,8 @@ async fn a_declined_payment_ends_payment_failed_and_frees_the_seat() {
         sys.login(&b.pnr, &b.last_name).await,
     );
     let ca = sys
-        .create_checkin(&ta, a.passenger_id, flight.flight_id, "1A")
-        .await
-        .1["checkin_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .checkin(&ta, a.passenger_id, flight.flight_id, "1A")
+        .await;
     assert_eq!(sys.wait_settled(&ta, &ca).await["state"], "held");
     assert_eq!(
         sys.pay(&ta, &ca, "tok_chargeDeclined").await.0,
@@ -109,12 +105,8 @@ async fn a_declined_payment_ends_payment_failed_and_frees_the_seat() {
     assert_eq!(end["reason"], "generic_decline");
     // The seat is free at once, and the passenger may start again.
     let cb = sys
-        .create_checkin(&tb, b.passenger_id, flight.flight_id, "1A")
-        .await
-        .1["checkin_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .checkin(&tb, b.passenger_id, flight.flight_id, "1A")
+        .await;
     assert_eq!(sys.wait_settled(&tb, &cb).await["state"], "held");
     let (status, _) = sys
         .create_checkin(&ta, a.passenger_id, flight.flight_id, "1B")
@@ -137,11 +129,8 @@ async fn a_payment_job_delivered_many_times_at_once_charges_once_and_books_once(
     let a = &flight.passengers[0];
     let ta = sys.login(&a.pnr, &a.last_name).await;
     let ca = CheckinId::parse(
-        sys.create_checkin(&ta, a.passenger_id, flight.flight_id, "3A")
-            .await
-            .1["checkin_id"]
-            .as_str()
-            .unwrap(),
+        &sys.checkin(&ta, a.passenger_id, flight.flight_id, "3A")
+            .await,
     )
     .unwrap();
     checkin_domain::checkin::process_hold(&sys.db, &checkin_domain::lock::NoLock, &sys.hold, &ca)
@@ -192,12 +181,8 @@ async fn a_provider_that_fails_then_recovers_still_confirms_with_one_charge() {
     let a = &flight.passengers[0];
     let ta = sys.login(&a.pnr, &a.last_name).await;
     let ca = sys
-        .create_checkin(&ta, a.passenger_id, flight.flight_id, "4A")
-        .await
-        .1["checkin_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .checkin(&ta, a.passenger_id, flight.flight_id, "4A")
+        .await;
     sys.wait_settled(&ta, &ca).await;
     sys.pay(&ta, &ca, "tok_visa").await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;

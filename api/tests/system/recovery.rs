@@ -72,12 +72,8 @@ async fn without_a_lock_quorum_holds_go_through_the_database_and_stay_exclusive(
         handles.push(tokio::spawn(async move {
             let token = sys.login(&p.pnr, &p.last_name).await;
             let id = sys
-                .create_checkin(&token, p.passenger_id, flight.flight_id, "2A")
-                .await
-                .1["checkin_id"]
-                .as_str()
-                .unwrap()
-                .to_owned();
+                .checkin(&token, p.passenger_id, flight.flight_id, "2A")
+                .await;
             sys.wait_settled(&token, &id).await["state"]
                 .as_str()
                 .unwrap()

@@ -341,6 +341,21 @@ impl System {
         .await
     }
 
+    /// Creates a check-in that must be accepted, and returns its id.
+    pub async fn checkin(
+        &self,
+        token: &str,
+        passenger_id: i64,
+        flight_id: i64,
+        seat: &str,
+    ) -> String {
+        let (status, body) = self
+            .create_checkin(token, passenger_id, flight_id, seat)
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        body["checkin_id"].as_str().unwrap().to_owned()
+    }
+
     pub async fn pay(&self, token: &str, checkin_id: &str, method: &str) -> (StatusCode, Value) {
         let key = ulid::Ulid::new().to_string();
         self.post(
