@@ -33,6 +33,8 @@ log="${TMPDIR:-/tmp}/checkin-test.log"
 cargo test --workspace 2>&1 | tee "$log"
 echo "== API fuzzing from the OpenAPI spec (schemathesis)"
 scripts/fuzz-api.sh
+echo "== passenger page and dashboard in headless Chromium"
+scripts/browser-tests.sh
 if [ -x scripts/check-compose.sh ]; then
     echo "== docker-compose static checks"
     scripts/check-compose.sh
