@@ -564,13 +564,7 @@ async fn set_payment(
     charge_id: Option<&str>,
     decline_code: Option<&str>,
 ) -> Result<(), DbErr> {
-    let state = match state {
-        PaymentState::Pending => "pending",
-        PaymentState::Succeeded => "succeeded",
-        PaymentState::Declined => "declined",
-        PaymentState::Refunded => "refunded",
-        PaymentState::Failed => "failed",
-    };
+    let state = sea_orm::ActiveEnum::to_value(&state);
     conn.execute_raw(stmt(
         "UPDATE payments SET state = ?, provider_charge_id = COALESCE(?, provider_charge_id), decline_code = ?, updated_at = NOW(6)
          WHERE checkin_id = ?",

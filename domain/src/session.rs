@@ -44,11 +44,16 @@ pub async fn create_session(
 ) -> DomainResult<NewSession> {
     let rows = db
         .query_all_raw(stmt(
-            "SELECT b.id, b.flight_id, p.last_name FROM bookings b JOIN passengers p ON p.booking_id = b.id WHERE b.pnr = ?",
-            [pnr.as_str().into()],
+            "SELECT b.id, b.flight_id, p.last_name, NOW(6) + INTERVAL ? SECOND AS expires_at
+             FROM bookings b JOIN passengers p ON p.booking_id = b.id WHERE b.pnr = ?",
+            [
+                i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX).into(),
+                pnr.as_str().into(),
+            ],
         ))
         .await?;
     let mut booking = None;
+    let mut expires_at = None;
     for r in &rows {
         let stored: String = r.try_get("", "last_name")?;
         if last_name.matches(&stored) {
@@ -57,49 +62,22 @@ pub async fn create_session(
                 pnr: pnr.as_str().to_owned(),
                 flight_id: r.try_get("", "flight_id")?,
             });
+            expires_at = Some(r.try_get::<NaiveDateTime>("", "expires_at")?);
             break;
         }
     }
     let booking = booking.ok_or(DomainError::InvalidCredentials)?;
     let token = format!("ses_{}", hex::encode(rand::random::<[u8; 32]>()));
-    let ttl_secs = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX);
+    let expires_at = expires_at.ok_or(DomainError::InvalidCredentials)?;
     db.execute_raw(stmt(
-        "INSERT INTO sessions (token_hash, booking_id, expires_at, created_at) VALUES (?, ?, NOW(6) + INTERVAL ? SECOND, NOW(6))",
-        [token_hash(&token).into(), booking.id.into(), ttl_secs.into()],
+        "INSERT INTO sessions (token_hash, booking_id, expires_at, created_at) VALUES (?, ?, ?, NOW(6))",
+        [token_hash(&token).into(), booking.id.into(), expires_at.into()],
     ))
     .await?;
-    let expires_at = db
-        .query_one_raw(stmt(
-            "SELECT expires_at FROM sessions WHERE token_hash = ?",
-            [token_hash(&token).into()],
-        ))
-        .await?
-        .ok_or_else(|| DomainError::Internal("session vanished".into()))?
-        .try_get("", "expires_at")?;
     Ok(NewSession {
         token,
         expires_at,
         booking,
-    })
-}
-
-/// The booking of a live session token, or `Unauthenticated`.
-pub async fn authenticate(conn: &impl ConnectionTrait, token: &str) -> DomainResult<BookingRef> {
-    if token.len() > 128 {
-        return Err(DomainError::Unauthenticated);
-    }
-    let row = conn
-        .query_one_raw(stmt(
-            "SELECT b.id, b.pnr, b.flight_id FROM sessions s JOIN bookings b ON b.id = s.booking_id
-             WHERE s.token_hash = ? AND s.expires_at > NOW(6)",
-            [token_hash(token).into()],
-        ))
-        .await?
-        .ok_or(DomainError::Unauthenticated)?;
-    Ok(BookingRef {
-        id: row.try_get("", "id")?,
-        pnr: row.try_get("", "pnr")?,
-        flight_id: row.try_get("", "flight_id")?,
     })
 }
 
@@ -122,7 +100,8 @@ impl SessionCache {
         }
     }
 
-    /// Like [`authenticate`], from memory when the token was seen recently.
+    /// The booking of a live session token, or `Unauthenticated`; from memory when the token
+    /// was seen recently.
     pub async fn authenticate(
         &self,
         conn: &impl ConnectionTrait,

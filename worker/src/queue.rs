@@ -78,14 +78,6 @@ fn config(prefix: &str, name: &str) -> Config {
         .batch_size(16)
 }
 
-pub fn hold_queue_name(prefix: &str) -> String {
-    format!("{prefix}:hold")
-}
-
-pub fn payment_queue_name(prefix: &str) -> String {
-    format!("{prefix}:payment")
-}
-
 pub fn hold_storage(conn: ConnectionManager, cfg: &QueueConfig) -> RedisStorage<HoldSeatJob> {
     RedisStorage::new(conn).with_config(config(&cfg.prefix, "hold"))
 }
