@@ -109,19 +109,25 @@ pub async fn create_checkin(
     key: &IdempotencyKey,
 ) -> DomainResult<Created> {
     let hash = idempotency::request_hash("create_checkin", "", req);
-    if let Some(accepted) = idempotency::lookup(db, booking.id, key, &hash).await? {
-        return Ok(Created {
-            accepted,
-            replayed: true,
-        });
-    }
+    // A retried request costs what a new one does until its key is found taken: the common
+    // case (a new request) pays for no separate look-up of its key.
     let result = db::transaction::<_, TxnError, _>(db, |txn| {
         let (req, key, hash, booking) = (req.clone(), key.clone(), hash.clone(), booking.clone());
         Box::pin(async move {
-            let passenger = txn
-                .query_one_raw(stmt("SELECT booking_id FROM passengers WHERE id = ?", [req.passenger_id.into()]))
+            // One read: whose passenger this is, and the asked-for seat on the asked-for flight.
+            let row = txn
+                .query_one_raw(stmt(
+                    "SELECT p.booking_id, s.id AS seat_id
+                     FROM passengers p LEFT JOIN seats s ON s.flight_id = ? AND s.seat_code = ?
+                     WHERE p.id = ?",
+                    [
+                        req.flight_id.into(),
+                        req.seat.as_ref().map(|s| s.as_str().to_owned()).into(),
+                        req.passenger_id.into(),
+                    ],
+                ))
                 .await?;
-            let owns = passenger.map(|r| r.try_get::<i64>("", "booking_id")).transpose()? == Some(booking.id);
+            let owns = row.as_ref().map(|r| r.try_get::<i64>("", "booking_id")).transpose()? == Some(booking.id);
             if !owns {
                 return Err(DomainError::PassengerNotInBooking.into());
             }
@@ -131,13 +137,9 @@ pub async fn create_checkin(
             let seat_id: Option<i64> = match &req.seat {
                 None => None,
                 Some(code) => Some(
-                    txn.query_one_raw(stmt(
-                        "SELECT id FROM seats WHERE flight_id = ? AND seat_code = ?",
-                        [req.flight_id.into(), code.as_str().into()],
-                    ))
-                    .await?
-                    .ok_or_else(|| DomainError::SeatNotFound(code.to_string()))?
-                    .try_get("", "id")?,
+                    row.and_then(|r| r.try_get::<Option<i64>>("", "seat_id").transpose())
+                        .transpose()?
+                        .ok_or_else(|| DomainError::SeatNotFound(code.to_string()))?,
                 ),
             };
             let preference = req.seat.is_none().then(|| req.preference.to_stored());
@@ -147,22 +149,26 @@ pub async fn create_checkin(
             let accepted = CheckinAccepted { checkin_id: id.to_string(), state: "queued".into() };
             idempotency::claim(txn, booking.id, &key, &hash, &accepted).await?;
 
-            expire_own_stale_holds(txn, req.flight_id, req.passenger_id).await?;
-
-            let inserted = txn
-                .execute_raw(stmt(
-                    "INSERT INTO checkins (id, booking_id, flight_id, passenger_id, seat_id, seat_preference, state, enqueued_at, created_at, updated_at)
-                     VALUES (?, ?, ?, ?, ?, ?, 'queued', NOW(6), NOW(6), NOW(6))",
-                    [
-                        id.as_str().into(),
-                        booking.id.into(),
-                        req.flight_id.into(),
-                        req.passenger_id.into(),
-                        seat_id.into(),
-                        preference.into(),
-                    ],
-                ))
-                .await;
+            let insert = stmt(
+                "INSERT INTO checkins (id, booking_id, flight_id, passenger_id, seat_id, seat_preference, state, enqueued_at, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, 'queued', NOW(6), NOW(6), NOW(6))",
+                [
+                    id.as_str().into(),
+                    booking.id.into(),
+                    req.flight_id.into(),
+                    req.passenger_id.into(),
+                    seat_id.into(),
+                    preference.into(),
+                ],
+            );
+            let mut inserted = txn.execute_raw(insert.clone()).await;
+            // The passenger already has a live check-in on this flight. If it is a hold of
+            // theirs that ran out, it ends now and this request takes its place.
+            if inserted.as_ref().is_err_and(is_unique_violation)
+                && expire_own_stale_holds(txn, req.flight_id, req.passenger_id).await? > 0
+            {
+                inserted = txn.execute_raw(insert).await;
+            }
             if let Err(e) = inserted {
                 if !is_unique_violation(&e) {
                     return Err(e.into());
@@ -209,14 +215,15 @@ pub async fn create_checkin(
 }
 
 /// A passenger whose own hold on this flight has run out may start again: release it now
-/// rather than wait for the sweeper. Rows are found with a plain read and changed by
+/// rather than wait for the sweeper. Returns how many check-ins it ended. Rows are found with a plain read and changed by
 /// primary key with the condition repeated, so no secondary-index range (holding other
 /// passengers' entries) is ever locked: that ordering deadlocked with confirmations.
 pub(crate) async fn expire_own_stale_holds(
     conn: &impl ConnectionTrait,
     flight_id: i64,
     passenger_id: i64,
-) -> Result<(), DbErr> {
+) -> Result<u64, DbErr> {
+    let mut ended = 0;
     let stale = conn
         .query_all_raw(stmt(
             "SELECT id, seat_id, hold_id FROM checkins
@@ -238,6 +245,7 @@ pub(crate) async fn expire_own_stale_holds(
             ))
             .await?;
         if expired.rows_affected() == 1 {
+            ended += 1;
             release_seat(conn, seat_id, &hold_id).await?;
             record_event(
                 conn,
@@ -248,7 +256,7 @@ pub(crate) async fn expire_own_stale_holds(
             .await?;
         }
     }
-    Ok(())
+    Ok(ended)
 }
 
 /// The `SET` clause that makes a seat available again.
@@ -473,27 +481,27 @@ pub async fn apply_hold(
     let outcome = db::transaction::<_, DomainError, _>(db, |txn| {
         let id = checkin_id.clone();
         Box::pin(async move {
-            let row = txn
+            // The row, locked, and the hold's expiry by the database clock, in one statement.
+            let locked = txn
                 .query_one_raw(stmt(
-                    "SELECT state, flight_id, passenger_id, seat_id FROM checkins WHERE id = ? FOR UPDATE",
-                    [id.as_str().into()],
+                    "SELECT state, flight_id, passenger_id, seat_id, seat_preference,
+                            NOW(6) + INTERVAL ? MICROSECOND AS expires_at
+                     FROM checkins WHERE id = ? FOR UPDATE",
+                    [ttl_micros.into(), id.as_str().into()],
                 ))
                 .await?
                 .ok_or(DomainError::CheckinNotFound)?;
-            let row = hold_row(&row)?;
+            let row = hold_row(&locked)?;
             if row.state != CheckinState::Queued {
                 return Ok(HoldOutcome::AlreadyProcessed(row.state));
             }
-            let expires_at: NaiveDateTime = txn
-                .query_one_raw(stmt("SELECT NOW(6) + INTERVAL ? MICROSECOND AS t", [ttl_micros.into()]))
-                .await?
-                .ok_or_else(|| DbErr::Custom("no clock".into()))?
-                .try_get("", "t")?;
+            let expires_at: NaiveDateTime = locked.try_get("", "expires_at")?;
+            let preference: Option<String> = locked.try_get("", "seat_preference")?;
             let hold_id = HoldId::new();
             let hold = NewHold { hold_id: hold_id.as_str(), expires_at, passenger_id: row.passenger_id, checkin_id: id.as_str() };
             let (seat_id, rejected) = match row.seat_id {
                 Some(seat_id) => (seat_id, try_hold_seat(txn, seat_id, row.flight_id, &hold).await?),
-                None => match pick_free_seat(txn, &id, row.flight_id, &hold).await? {
+                None => match pick_free_seat(txn, preference.as_deref(), row.flight_id, &hold).await? {
                     Ok(seat_id) => (seat_id, None),
                     Err(why) => (0, Some(why)),
                 },
@@ -577,20 +585,11 @@ pub(crate) async fn try_hold_seat(
 /// someone else is passed over, not queued behind. At most one seat row is locked at a time.
 async fn pick_free_seat(
     conn: &impl ConnectionTrait,
-    id: &CheckinId,
+    preference: Option<&str>,
     flight_id: i64,
     hold: &NewHold<'_>,
 ) -> Result<Result<i64, &'static str>, DbErr> {
-    let stored: Option<String> = conn
-        .query_one_raw(stmt(
-            "SELECT seat_preference FROM checkins WHERE id = ?",
-            [id.as_str().into()],
-        ))
-        .await?
-        .map(|r| r.try_get("", "seat_preference"))
-        .transpose()?
-        .flatten();
-    let order = SeatPreference::from_stored(stored.as_deref().unwrap_or_default()).order_by();
+    let order = SeatPreference::from_stored(preference.unwrap_or_default()).order_by();
     let free = "(state = 'available' OR (state = 'held' AND hold_expires_at <= NOW(6)))";
     let mut tried: Vec<i64> = Vec::new();
     for _round in 0..8 {

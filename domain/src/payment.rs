@@ -8,7 +8,7 @@ use std::time::Instant;
 use async_trait::async_trait;
 use entity::checkin::CheckinState;
 use entity::payment::PaymentState;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, QueryResult};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -83,7 +83,7 @@ struct PayBody<'a> {
 enum TxnError {
     Domain(DomainError),
     Replay,
-    /// The hold had run out; the expiry was recorded and must be committed.
+    /// The hold had run out: roll back, and end the check-in in a transaction of its own.
     Expired,
 }
 
@@ -136,17 +136,11 @@ pub async fn pay_checkin(
             payment_method: method.as_str(),
         },
     );
-    if let Some(accepted) = idempotency::lookup(db, booking.id, key, &hash).await? {
-        return Ok(PaymentStarted {
-            accepted,
-            replayed: true,
-        });
-    }
     let result = db::transaction::<_, TxnError, _>(db, |txn| {
         let (id, method, key, hash, booking) = (id.clone(), method.clone(), key.clone(), hash.clone(), booking.clone());
         Box::pin(async move {
-            // The key's row first: it is what a concurrent duplicate waits on, and then replays.
-            idempotency::claim(txn, booking.id, &key, &hash, &serde_json::Value::Null).await?;
+            // The check-in row first: a concurrent duplicate waits on it, then finds the key
+            // this request stored and replays.
             let row = txn
                 .query_one_raw(stmt(
                     "SELECT c.booking_id, c.state, c.hold_id, c.seat_id, CAST(c.hold_expires_at > NOW(6) AS SIGNED) AS live,
@@ -162,24 +156,24 @@ pub async fn pay_checkin(
             }
             let state: CheckinState = row.try_get("", "state")?;
             if state != CheckinState::Held {
+                // Not payable now; unless this very request already started the payment.
+                if idempotency::lookup::<PaymentAccepted>(txn, booking.id, &key, &hash).await?.is_some() {
+                    return Err(TxnError::Replay);
+                }
                 return Err(DomainError::NotPayable(state_name(state)).into());
             }
-            let hold_id: String = row.try_get("", "hold_id")?;
-            let seat_id: i64 = row.try_get("", "seat_id")?;
             if row.try_get::<i64>("", "live")? != 1 {
-                txn.execute_raw(stmt(
-                    "UPDATE checkins SET state = 'expired', reason = ?, updated_at = NOW(6) WHERE id = ?",
-                    [reason::HOLD_TIMEOUT.into(), id.as_str().into()],
-                ))
-                .await?;
-                release_seat(txn, seat_id, &hold_id).await?;
-                record_event(txn, id.as_str(), "expired", "payment started after the hold ran out").await?;
+                // Ended in a transaction of its own below: this one rolls back.
                 return Err(TxnError::Expired);
             }
+            let hold_id: String = row.try_get("", "hold_id")?;
             let amount: i32 = row.try_get("", "fee_cents")?;
             let currency: String = row.try_get("", "currency")?;
+            let accepted = PaymentAccepted { checkin_id: id.to_string(), state: "paying".into(), amount_cents: amount, currency };
+            // A key already taken here was used for another request: the replay refuses it.
+            idempotency::claim(txn, booking.id, &key, &hash, &accepted).await?;
             txn.execute_raw(stmt(
-                "UPDATE checkins SET state = 'paying', enqueued_at = NOW(6), updated_at = NOW(6) WHERE id = ? AND state = 'held'",
+                "UPDATE checkins SET state = 'paying', enqueued_at = NOW(6), updated_at = NOW(6) WHERE id = ?",
                 [id.as_str().into()],
             ))
             .await?;
@@ -192,16 +186,9 @@ pub async fn pay_checkin(
                     hold_id.as_str().into(),
                     format!("seatfee_{hold_id}").into(),
                     amount.into(),
-                    currency.as_str().into(),
+                    accepted.currency.as_str().into(),
                     method.as_str().into(),
                 ],
-            ))
-            .await?;
-            let accepted = PaymentAccepted { checkin_id: id.to_string(), state: "paying".into(), amount_cents: amount, currency };
-            // The key's row was inserted first with a placeholder answer; now it gets the real one.
-            txn.execute_raw(stmt(
-                "UPDATE idempotency_keys SET response_body = ? WHERE booking_id = ? AND idem_key = ?",
-                [serde_json::to_string(&accepted).unwrap_or_default().into(), booking.id.into(), key.as_str().into()],
             ))
             .await?;
             record_event(txn, id.as_str(), "paying", &format!("{amount} {}", accepted.currency)).await?;
@@ -290,6 +277,8 @@ struct PayingRow {
     seat_code: String,
     request: ChargeRequest,
     attempts: i32,
+    /// The boarding pass's barcode, issued with the confirmation.
+    barcode: String,
 }
 
 /// Runs the payment of a `paying` check-in to an end. Safe to run any number of times:
@@ -351,9 +340,11 @@ async fn load_paying(db: &DatabaseConnection, id: &CheckinId) -> DomainResult<Op
     let r = db
         .query_one_raw(stmt(
             "SELECT c.state, c.seat_id, c.passenger_id, c.flight_id, p.hold_id, p.idempotency_key, p.amount_cents, p.currency,
-                    p.payment_method, p.attempts, s.seat_code, f.code
+                    p.payment_method, p.attempts, s.seat_code, f.code, f.origin, f.destination,
+                    DAYOFYEAR(f.departure_at) AS doy, x.first_name, x.last_name, k.pnr
              FROM payments p JOIN checkins c ON c.id = p.checkin_id JOIN seats s ON s.id = c.seat_id
-             JOIN flights f ON f.id = c.flight_id
+             JOIN flights f ON f.id = c.flight_id JOIN passengers x ON x.id = c.passenger_id
+             JOIN bookings k ON k.id = x.booking_id
              WHERE p.checkin_id = ?",
             [id.as_str().into()],
         ))
@@ -364,6 +355,7 @@ async fn load_paying(db: &DatabaseConnection, id: &CheckinId) -> DomainResult<Op
     }
     let seat_code: String = r.try_get("", "seat_code")?;
     let flight: String = r.try_get("", "code")?;
+    let barcode = barcode(&r, &seat_code)?;
     Ok(Some(PayingRow {
         seat_id: r.try_get("", "seat_id")?,
         passenger_id: r.try_get("", "passenger_id")?,
@@ -378,6 +370,7 @@ async fn load_paying(db: &DatabaseConnection, id: &CheckinId) -> DomainResult<Op
             description: format!("Seat {seat_code} on {flight}"),
         },
         seat_code,
+        barcode,
     }))
 }
 
@@ -388,15 +381,22 @@ async fn confirm(
     row: &PayingRow,
     charge_id: &str,
 ) -> DomainResult<PaymentOutcome> {
-    let booked = db::transaction::<_, DomainError, _>(db, |txn| {
+    let booked = db::transaction::<_, ConfirmError, _>(db, |txn| {
         let id = id.clone();
         let charge_id = charge_id.to_owned();
-        let (seat_id, hold_id, seat_code) =
-            (row.seat_id, row.hold_id.clone(), row.seat_code.clone());
+        let (seat_id, hold_id, seat_code, barcode) =
+            (row.seat_id, row.hold_id.clone(), row.seat_code.clone(), row.barcode.clone());
         let (passenger_id, flight_id) = (row.passenger_id, row.flight_id);
         Box::pin(async move {
-            if !lock_if_paying(txn, &id).await? {
-                return Ok(None);
+            // The check-in row first (locked by this update), then the seat, as everywhere.
+            let moved = txn
+                .execute_raw(stmt(
+                    "UPDATE checkins SET state = 'confirmed', updated_at = NOW(6) WHERE id = ? AND state = 'paying'",
+                    [id.as_str().into()],
+                ))
+                .await?;
+            if moved.rows_affected() == 0 {
+                return Ok(false);
             }
             let cas = txn
                 .execute_raw(stmt(
@@ -406,15 +406,10 @@ async fn confirm(
                 ))
                 .await?;
             if cas.rows_affected() == 0 {
-                return Ok(Some(false));
+                return Err(ConfirmError::HoldLost);
             }
-            txn.execute_raw(stmt(
-                "UPDATE checkins SET state = 'confirmed', updated_at = NOW(6) WHERE id = ?",
-                [id.as_str().into()],
-            ))
-            .await?;
             set_payment(txn, &id, PaymentState::Succeeded, Some(&charge_id), None).await?;
-            issue_boarding_pass(txn, &id, flight_id, passenger_id, &seat_code).await?;
+            issue_boarding_pass(txn, &id, flight_id, passenger_id, &seat_code, &barcode).await?;
             record_event(
                 txn,
                 id.as_str(),
@@ -422,17 +417,18 @@ async fn confirm(
                 &format!("seat {seat_code}, charge {charge_id}"),
             )
             .await?;
-            Ok::<_, DomainError>(Some(true))
+            Ok(true)
         })
     })
-    .await?;
+    .await;
     match booked {
-        None => Ok(PaymentOutcome::AlreadyDone),
-        Some(true) => {
+        Ok(false) => Ok(PaymentOutcome::AlreadyDone),
+        Ok(true) => {
             metrics::checkin_outcome("confirmed");
             Ok(PaymentOutcome::Confirmed)
         }
-        Some(false) => {
+        Err(ConfirmError::Domain(e)) => Err(e),
+        Err(ConfirmError::HoldLost) => {
             // The hold was lost (expired and swept, or taken) while the provider was charging.
             metrics::fenced_write("confirm");
             if let Err(e) = gateway
@@ -557,6 +553,29 @@ async fn lock_if_paying(conn: &impl ConnectionTrait, id: &CheckinId) -> Result<b
     })
 }
 
+/// Why a confirmation rolled back.
+#[derive(Debug)]
+enum ConfirmError {
+    /// The seat is no longer held under this hold: the charge must be refunded.
+    HoldLost,
+    Domain(DomainError),
+}
+
+impl From<DbErr> for ConfirmError {
+    fn from(e: DbErr) -> Self {
+        Self::Domain(e.into())
+    }
+}
+
+impl AsDbErr for ConfirmError {
+    fn as_db_err(&self) -> Option<&DbErr> {
+        match self {
+            Self::Domain(d) => d.as_db_err(),
+            Self::HoldLost => None,
+        }
+    }
+}
+
 async fn set_payment(
     conn: &impl ConnectionTrait,
     id: &CheckinId,
@@ -574,22 +593,8 @@ async fn set_payment(
     Ok(())
 }
 
-async fn issue_boarding_pass(
-    conn: &impl ConnectionTrait,
-    id: &CheckinId,
-    flight_id: i64,
-    passenger_id: i64,
-    seat_code: &str,
-) -> Result<(), DbErr> {
-    let r = conn
-        .query_one_raw(stmt(
-            "SELECT p.first_name, p.last_name, k.pnr, f.code, f.origin, f.destination, DAYOFYEAR(f.departure_at) AS doy
-             FROM passengers p JOIN bookings k ON k.id = p.booking_id JOIN flights f ON f.id = ?
-             WHERE p.id = ?",
-            [flight_id.into(), passenger_id.into()],
-        ))
-        .await?
-        .ok_or_else(|| DbErr::Custom("passenger vanished".into()))?;
+/// An IATA BCBP-style barcode (format M, one leg) from the row [`load_paying`] read.
+fn barcode(r: &QueryResult, seat_code: &str) -> Result<String, DbErr> {
     let name = format!(
         "{}/{}",
         r.try_get::<String>("", "last_name")?,
@@ -599,14 +604,24 @@ async fn issue_boarding_pass(
     let name: String = format!("{name:<20}").chars().take(20).collect();
     let code: String = r.try_get("", "code")?;
     let (carrier, number) = code.split_at(code.len().min(2));
-    let barcode = format!(
+    Ok(format!(
         "M1{name}E{pnr:<7}{orig}{dest}{carrier:<3}{number:0>4}{doy:03}Y{seat:0>4}",
         pnr = r.try_get::<String>("", "pnr")?,
         orig = r.try_get::<String>("", "origin")?,
         dest = r.try_get::<String>("", "destination")?,
         doy = r.try_get::<i64>("", "doy")?,
         seat = seat_code,
-    );
+    ))
+}
+
+async fn issue_boarding_pass(
+    conn: &impl ConnectionTrait,
+    id: &CheckinId,
+    flight_id: i64,
+    passenger_id: i64,
+    seat_code: &str,
+    barcode: &str,
+) -> Result<(), DbErr> {
     conn.execute_raw(stmt(
         "INSERT INTO boarding_passes (id, checkin_id, flight_id, passenger_id, seat_code, barcode, issued_at)
          VALUES (?, ?, ?, ?, ?, ?, NOW(6))",

@@ -56,6 +56,51 @@ async fn an_unpaid_hold_is_free_to_the_next_request_after_its_ttl_without_any_sw
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_passenger_whose_hold_ran_out_can_start_again_before_any_sweep() {
+    let sys = System::start(Opts {
+        hold_ttl_secs: 1,
+        sweeper: false,
+        ..Opts::default()
+    })
+    .await;
+    let flight = sys.flight(5, 1).await;
+    let a = &flight.passengers[0];
+    let ta = sys.login(&a.pnr, &a.last_name).await;
+    let first = sys
+        .checkin(&ta, a.passenger_id, flight.flight_id, "2A")
+        .await;
+    assert_eq!(sys.wait_settled(&ta, &first).await["state"], "held");
+
+    // While the hold is live, a second request is refused.
+    let (status, body) = sys
+        .create_checkin(&ta, a.passenger_id, flight.flight_id, "2B")
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("checkin_in_progress")),
+        "{body}"
+    );
+
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    let second = sys
+        .checkin(&ta, a.passenger_id, flight.flight_id, "2B")
+        .await;
+    assert_eq!(sys.wait_settled(&ta, &second).await["state"], "held");
+    assert_eq!(
+        sys.scalar(&format!("SELECT COUNT(*) FROM checkins WHERE id = '{first}' AND state = 'expired' AND reason = 'hold_timeout'")).await,
+        1,
+        "the run-out hold ended when its passenger started again"
+    );
+    assert_eq!(
+        sys.scalar(&format!("SELECT COUNT(*) FROM seats WHERE flight_id = {} AND seat_code = '2A' AND state = 'available' AND passenger_id IS NULL", flight.flight_id)).await,
+        1,
+        "and its seat is free"
+    );
+    sys.assert_invariants().await;
+    sys.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_sweeper_releases_an_unpaid_hold_within_ttl_plus_one_sweep_interval() {
     // TTL 2 s, a sweep every second.
     let sys = System::start(Opts {
