@@ -3,7 +3,8 @@
 //! A key is scoped to one booking. The first request's successful answer is stored in the
 //! same transaction as its effect; the same key with the same body replays that answer, the
 //! same key with another body is refused. Because effect and answer commit together, a
-//! concurrent duplicate waits on the key's row and then replays; nothing is done twice.
+//! concurrent duplicate waits (on the key's row, or on the row the request changes when that is
+//! locked first) and then replays; nothing is done twice.
 
 use sea_orm::{ConnectionTrait, DbErr};
 use serde::{Serialize, de::DeserializeOwned};
@@ -90,7 +91,8 @@ pub enum Claim {
 }
 
 /// Claims `key` for this request inside the caller's transaction, storing `answer`. Call it
-/// first: the key's row is what a concurrent duplicate waits on, and then replays.
+/// before the effect: first of all, so a concurrent duplicate waits on the key's row, or
+/// right after locking the row the request changes, so the duplicate waits there.
 pub async fn claim(
     conn: &impl ConnectionTrait,
     booking_id: i64,
