@@ -264,6 +264,17 @@ impl SeatPreference {
         Self::parse(&items).unwrap_or_default()
     }
 
+    /// The first key of [`Self::order_by`]: seats equal in it are equally good for what the
+    /// passenger asked (all windows, all aisles, all of one row, all non-middle seats).
+    pub fn tier(self) -> &'static str {
+        match (self.window, self.aisle, self.front) {
+            (true, _, _) => "position <> 'window'",
+            (_, true, _) => "position <> 'aisle'",
+            (false, false, true) => "row_no",
+            (false, false, false) => "position = 'middle'",
+        }
+    }
+
     /// The `ORDER BY` that ranks free seats best first. Built only from fixed strings.
     pub fn order_by(self) -> &'static str {
         match (self.window, self.aisle, self.front) {
@@ -280,6 +291,25 @@ impl SeatPreference {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tier_is_the_first_key_of_the_order() {
+        for window in [false, true] {
+            for aisle in [false, true] {
+                for front in [false, true] {
+                    let p = SeatPreference {
+                        window,
+                        aisle,
+                        front,
+                    };
+                    assert!(
+                        p.order_by().starts_with(&format!("{}, ", p.tier())),
+                        "{p:?}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn preferences_parse_and_round_trip() {

@@ -30,7 +30,7 @@ use clap::Parser;
 use futures::{StreamExt, stream};
 use migration::{Migrator, MigratorTrait};
 use rand::{RngExt, SeedableRng, rngs::StdRng};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use serde_json::{Value, json};
 
 /// Measures the check-in system against this machine's own database ceiling, in one run,
@@ -71,6 +71,10 @@ struct Cli {
     /// baseline always runs, since every figure is a ratio to it.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    /// Keep the bench database at the end (its name is printed first), to look at
+    /// `checkin_events` and the rows afterwards.
+    #[arg(long)]
+    keep_db: bool,
 }
 
 impl Cli {
@@ -473,6 +477,21 @@ async fn lock_stats(redis_url: &str, prefix: &str) -> Value {
 
 /// Step latencies as the server saw them, from `checkin_events` (not blurred by how often
 /// clients poll): queued -> held, and paying -> confirmed.
+/// MariaDB's count of statements clients sent it (`Questions`: every query, prepared-statement
+/// execution, BEGIN and COMMIT), server-wide: the bench is meant to be the only client.
+async fn statements_so_far(db: &DatabaseConnection) -> i64 {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::MySql,
+            "SELECT CAST(VARIABLE_VALUE AS SIGNED) AS n FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'QUESTIONS'",
+        ))
+        .await
+        .ok()
+        .flatten();
+    row.and_then(|r| r.try_get::<i64>("", "n").ok())
+        .unwrap_or(0)
+}
+
 async fn server_latency(db: &DatabaseConnection, flights: &[SeededFlight]) -> (Latency, Latency) {
     let list = flights
         .iter()
@@ -548,10 +567,12 @@ async fn main() -> anyhow::Result<()> {
 
     // 1. Baseline.
     let flights = seed_flights(&db, flights_for(bookings), 30, 180, 1).await;
+    let before = statements_so_far(&admin).await;
     let (done, took) = baseline(&db, &flights, bookings, cli.pool as usize).await;
     let base = done as f64 / took.as_secs_f64();
+    let base_statements = (statements_so_far(&admin).await - before) as f64 / done.max(1) as f64;
     println!(
-        "1. baseline (3 SQL transactions per booking, {} connections): {done} bookings in {took:.2?} = {base:.0}/s",
+        "1. baseline (3 SQL transactions per booking, {} connections): {done} bookings in {took:.2?} = {base:.0}/s; {base_statements:.1} statements per booking",
         cli.pool
     );
     rows.push((
@@ -561,7 +582,7 @@ async fn main() -> anyhow::Result<()> {
     ));
     report.insert(
         "baseline".into(),
-        json!({ "bookings": done, "seconds": took.as_secs_f64(), "per_second": base }),
+        json!({ "bookings": done, "seconds": took.as_secs_f64(), "per_second": base, "statements_per_booking": base_statements }),
     );
 
     let sys_cfg = SystemCfg {
@@ -572,18 +593,15 @@ async fn main() -> anyhow::Result<()> {
     };
     if cli.wants("full") {
         // 2. Full system.
-        let sys_cfg = SystemCfg {
-            workers: 2,
-            lock_urls: None,
-            lock_disabled: false,
-            concurrency: 32,
-        };
         let flights = seed_flights(&db, flights_for(bookings), 30, 180, 100).await;
         let run = start_system(&cli, &db_url, &sys_cfg);
         wait_ready(&run.api).await;
         let api = Api::new(&run.api, Duration::from_millis(200));
+        let before = statements_so_far(&admin).await;
         let r = drive(&api, plans_distinct(&flights, bookings), clients).await;
         let full = r.confirmed as f64 / r.wall.as_secs_f64();
+        let full_statements =
+            (statements_so_far(&admin).await - before) as f64 / r.confirmed.max(1) as f64;
         let (api_rss, worker_rss) = (
             run.children.peak_rss_kib("api"),
             run.children.peak_rss_kib("worker"),
@@ -595,7 +613,7 @@ async fn main() -> anyhow::Result<()> {
         .await?;
         let (held, confirmed) = server_latency(&db, &flights).await;
         println!(
-            "2. full system ({} workers): {} confirmed in {:.2?} = {full:.0}/s ({} of baseline); create_checkin p99 {:.1} ms; server-side queued->held p50 {:.1} / p99 {:.1} ms, paying->confirmed p50 {:.1} / p99 {:.1} ms; peak RSS api {} MiB, worker {} MiB; verdict ok={}",
+            "2. full system ({} workers): {} confirmed in {:.2?} = {full:.0}/s ({} of baseline); create_checkin p99 {:.1} ms; server-side queued->held p50 {:.1} / p99 {:.1} ms, paying->confirmed p50 {:.1} / p99 {:.1} ms; peak RSS api {} MiB, worker {} MiB; {full_statements:.1} statements per booking (clients' polls included); verdict ok={}",
             sys_cfg.workers,
             r.confirmed,
             r.wall,
@@ -616,7 +634,7 @@ async fn main() -> anyhow::Result<()> {
         ));
         report.insert("full_system".into(), json!({ "confirmed": r.confirmed, "seconds": r.wall.as_secs_f64(), "per_second": full, "ratio": full / base,
         "latency": r.steps.summary(), "server_latency": { "queued_to_held": held.summary(), "paying_to_confirmed": confirmed.summary() },
-        "peak_rss_kib": { "api": api_rss, "worker": worker_rss }, "verdict": verdict }));
+        "peak_rss_kib": { "api": api_rss, "worker": worker_rss }, "statements_per_booking": full_statements, "verdict": verdict }));
         drop(run);
 
         // 2b. Latency at about half the peak rate: a paced run.
@@ -673,7 +691,7 @@ async fn main() -> anyhow::Result<()> {
         let flight = seed_flights(&db, 1, 20, 120, 300).await;
         let run = start_system(&cli, &db_url, &sys_cfg);
         wait_ready(&run.api).await;
-        let api = Api::new(&run.api, Duration::from_millis(5));
+        let api = Api::new(&run.api, Duration::from_millis(200));
         let plans: Vec<Plan> = flight[0]
             .passengers
             .iter()
@@ -693,6 +711,7 @@ async fn main() -> anyhow::Result<()> {
             .buffer_unordered(32)
             .collect()
             .await;
+        let before = statements_so_far(&admin).await;
         let started = Instant::now();
         let seated: Vec<Option<String>> = stream::iter(sessions)
             .map(|(p, token)| {
@@ -723,6 +742,7 @@ async fn main() -> anyhow::Result<()> {
             .collect()
             .await;
         let took = started.elapsed();
+        let classic_statements = statements_so_far(&admin).await - before;
         let span = |kind: &str| {
             format!(
                 "SELECT CAST(TIMESTAMPDIFF(MICROSECOND, (SELECT MIN(e.created_at) FROM checkin_events e JOIN checkins c ON c.id = e.checkin_id WHERE c.flight_id = {f} AND e.kind = 'queued'),
@@ -741,7 +761,7 @@ async fn main() -> anyhow::Result<()> {
             spans.push(us as f64 / 1e6);
         }
         println!(
-            "   server side: all 120 requests committed within {:.3}s of the first; last hold {:.3}s after the first request",
+            "   server side: all 120 requests committed within {:.3}s of the first; last hold {:.3}s after the first request; {classic_statements} statements",
             spans[0], spans[1]
         );
         let distinct: std::collections::HashSet<_> = seated.iter().flatten().collect();
@@ -916,8 +936,12 @@ async fn main() -> anyhow::Result<()> {
     )?;
     println!("\nJSON written to {}", cli.out.display());
     db.close().await.ok();
-    admin
-        .execute_unprepared(&format!("DROP DATABASE `{name}`"))
-        .await?;
+    if cli.keep_db {
+        println!("Database {name} kept (--keep-db).");
+    } else {
+        admin
+            .execute_unprepared(&format!("DROP DATABASE `{name}`"))
+            .await?;
+    }
     Ok(())
 }
