@@ -12,6 +12,7 @@ use std::{sync::Arc, time::Duration};
 use futures::StreamExt;
 
 use checkin_domain::{
+    changes,
     checkin::{self, CreateCheckin},
     group::{self, CreateGroupCheckin},
     jobs::JobQueue,
@@ -29,7 +30,7 @@ use poem::{
 use poem_openapi::{
     ApiResponse, OpenApi, OpenApiService, SecurityScheme, Tags,
     auth::Bearer,
-    param::{Header, Path},
+    param::{Header, Path, Query},
     payload::Json,
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection};
@@ -79,6 +80,9 @@ pub struct AppState {
     pub session_ttl: Duration,
     /// Recently seen sessions, so authenticated polls cost no query.
     pub sessions: Arc<session::SessionCache>,
+    /// Requests waiting for a check-in to change (`get_checkin` with `wait_while`), woken by
+    /// [`changes::listen`].
+    pub changes: Arc<changes::Waiters>,
 }
 
 #[derive(Tags)]
@@ -313,6 +317,11 @@ impl CheckinsApi {
     }
 
     /// A check-in's state, seat, hold expiry and payment state.
+    ///
+    /// With `wait_while`, a long poll: while the check-in is in that state the answer waits
+    /// until it changes (a worker held the seat, the payment ended, the hold ran out) or
+    /// `wait_secs` pass, then returns the check-in as it is then. One request instead of a
+    /// polling loop, and the answer comes as soon as the change commits.
     #[oai(
         path = "/checkins/:checkin_id",
         method = "get",
@@ -324,14 +333,30 @@ impl CheckinsApi {
         #[oai(validator(pattern = r"^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$"))] checkin_id: Path<
             String,
         >,
+        /// Wait while the check-in is in this state.
+        wait_while: Query<Option<WaitState>>,
+        /// The longest wait for `wait_while`, in seconds (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "30")))]
+        wait_secs: Query<Option<u32>>,
     ) -> ApiResult<CheckinOk> {
         let id = CheckinId::parse(&checkin_id.0)?;
         let booking = self.state.booking(&auth).await?;
-        Ok(CheckinOk::Ok(Json(
-            checkin::get_checkin(&self.state.db, &booking, &id)
+        let view = match wait_while.0 {
+            None => checkin::get_checkin(&self.state.db, &booking, &id).await?,
+            Some(state) => {
+                let wait = Duration::from_secs(wait_secs.0.unwrap_or(20).into());
+                checkin::wait_for_change(
+                    &self.state.db,
+                    &self.state.changes,
+                    &booking,
+                    &id,
+                    state.as_str(),
+                    wait,
+                )
                 .await?
-                .into(),
-        )))
+            }
+        };
+        Ok(CheckinOk::Ok(Json(view.into())))
     }
 
     /// Pay the fee of a held seat. The charge runs in a worker; poll `get_checkin`. A hold

@@ -10,12 +10,35 @@ use rand::{RngExt, SeedableRng, rngs::StdRng};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+/// The states `get_checkin` can wait on (`wait_while`).
+const WAITABLE: [&str; 3] = ["queued", "held", "paying"];
+
+/// How a client waits for a check-in to change.
+#[derive(Debug, Clone, Copy)]
+pub enum Waiting {
+    /// `get_checkin` with `wait_while`: the server answers when the state changes.
+    LongPoll,
+    /// `get_checkin` again and again, this far apart (what clients without long polls do).
+    Poll(Duration),
+}
+
+impl Waiting {
+    /// `0` means long polls; otherwise polls this many milliseconds apart.
+    pub fn from_poll_ms(ms: u64) -> Self {
+        if ms == 0 {
+            Self::LongPoll
+        } else {
+            Self::Poll(Duration::from_millis(ms))
+        }
+    }
+}
+
 /// The public API at `base`.
 #[derive(Clone)]
 pub struct Api {
     http: reqwest::Client,
     base: String,
-    poll: Duration,
+    waiting: Waiting,
 }
 
 #[derive(Debug)]
@@ -26,7 +49,7 @@ pub struct Answer {
 }
 
 impl Api {
-    pub fn new(base: &str, poll: Duration) -> Self {
+    pub fn new(base: &str, waiting: Waiting) -> Self {
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(1024)
             .timeout(Duration::from_secs(30))
@@ -35,7 +58,7 @@ impl Api {
         Self {
             http,
             base: base.trim_end_matches('/').to_owned(),
-            poll,
+            waiting,
         }
     }
 
@@ -112,7 +135,7 @@ impl Api {
             .ok_or_else(|| format!("login {}: {}", a.status, a.body))
     }
 
-    /// Polls a check-in until `done(state)`; `None` if it took longer than `within`.
+    /// Waits for a check-in until `done(state)`; `None` if it took longer than `within`.
     pub async fn wait(
         &self,
         token: &str,
@@ -121,23 +144,30 @@ impl Api {
         done: impl Fn(&str) -> bool,
     ) -> Option<Value> {
         let deadline = Instant::now() + within;
+        let mut path = format!("/v1/checkins/{id}");
         loop {
             let a = self
-                .call(
-                    reqwest::Method::GET,
-                    &format!("/v1/checkins/{id}"),
-                    Some(token),
-                    None,
-                    None,
-                )
+                .call(reqwest::Method::GET, &path, Some(token), None, None)
                 .await;
-            if a.status == 200 && done(a.body["state"].as_str().unwrap_or_default()) {
+            let state = a.body["state"].as_str().unwrap_or_default();
+            if a.status == 200 && done(state) {
                 return Some(a.body);
             }
             if Instant::now() >= deadline {
                 return None;
             }
-            tokio::time::sleep(self.poll).await;
+            path = format!("/v1/checkins/{id}");
+            match self.waiting {
+                Waiting::LongPoll if a.status == 200 && WAITABLE.contains(&state) => {
+                    let secs = deadline
+                        .saturating_duration_since(Instant::now())
+                        .as_secs()
+                        .clamp(1, 20);
+                    path = format!("{path}?wait_while={state}&wait_secs={secs}");
+                }
+                Waiting::LongPoll => tokio::time::sleep(Duration::from_millis(200)).await,
+                Waiting::Poll(every) => tokio::time::sleep(every).await,
+            }
         }
     }
 }

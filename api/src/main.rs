@@ -5,6 +5,7 @@ use std::{sync::Arc, time::Duration};
 
 use checkin_api::{AppState, app, openapi};
 use checkin_domain::{
+    changes,
     config::{DatabaseConfig, LogConfig, QueueConfig},
     db, seed,
 };
@@ -112,12 +113,19 @@ async fn main() -> anyhow::Result<()> {
             let metrics =
                 metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder()?;
             let database = db::connect(&cli.db).await?;
+            let waiters = Arc::new(changes::Waiters::default());
+            tokio::spawn(changes::listen(
+                redis::Client::open(queue_cfg.redis_url.as_str())?,
+                queue_cfg.prefix.clone(),
+                waiters.clone(),
+            ));
             let state = AppState {
                 db: database,
                 queue: Arc::new(Producer::new(&queue_cfg)?),
                 redis: Some(queue::connection(&queue_cfg.redis_url)?),
                 session_ttl: Duration::from_secs(session_ttl_secs),
                 sessions: checkin_api::session_cache(),
+                changes: waiters,
             };
             tracing::info!(%bind, %public_url, "API listening; docs at /docs, spec at /openapi.json.");
             Server::new(TcpListener::bind(bind))
@@ -187,6 +195,7 @@ async fn main() -> anyhow::Result<()> {
                 redis: None,
                 session_ttl: Duration::from_secs(1),
                 sessions: checkin_api::session_cache(),
+                changes: Default::default(),
             };
             println!("{}", openapi(state, &public_url).spec());
         }

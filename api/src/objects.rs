@@ -190,10 +190,32 @@ impl Preference {
     }
 }
 
+/// A state a check-in leaves without the client doing anything, so it can be waited on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum WaitState {
+    /// Until a worker holds the seat or rejects the request.
+    Queued,
+    /// Until the hold runs out (the client's own payment moves it on).
+    Held,
+    /// Until the payment's outcome.
+    Paying,
+}
+
+impl WaitState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Held => "held",
+            Self::Paying => "paying",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Object)]
 pub struct CheckinAccepted {
     pub checkin_id: String,
-    /// Always `queued`: poll `get_checkin` for the outcome.
+    /// Always `queued`: `get_checkin` with `wait_while=queued` answers with the outcome.
     pub state: String,
 }
 

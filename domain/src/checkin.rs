@@ -5,6 +5,8 @@
 //! means the change happened; zero means someone else got there first, whatever any lock
 //! said. Transactions lock the check-in row before the seat row, always in that order.
 
+use std::time::{Duration, Instant};
+
 use chrono::NaiveDateTime;
 use entity::checkin::CheckinState;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, QueryResult};
@@ -12,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     DomainError, DomainResult,
+    changes::Waiters,
     config::HoldConfig,
     db::{self, AsDbErr, record_event, stmt},
     error::is_unique_violation,
@@ -750,6 +753,43 @@ pub async fn get_checkin(
         payment_state: row.try_get("", "payment_state")?,
         decline_code: row.try_get("", "decline_code")?,
     })
+}
+
+/// [`get_checkin`], but while the check-in reads `while_state`, waits up to `wait` for it to
+/// change (a long poll). Woken by a worker's change notice, and at a hold's expiry (which
+/// shows on read without any notice); every answer is read from MariaDB, so a lost notice
+/// only makes the wait run to its end.
+pub async fn wait_for_change(
+    conn: &impl ConnectionTrait,
+    waiters: &Waiters,
+    booking: &BookingRef,
+    id: &CheckinId,
+    while_state: &str,
+    wait: Duration,
+) -> DomainResult<CheckinView> {
+    let deadline = Instant::now() + wait;
+    let watch = waiters.watch(id.as_str());
+    loop {
+        // Registered before the read, so a change between the read and the wait wakes it.
+        let notified = watch.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        let view = get_checkin(conn, booking, id).await?;
+        let now = Instant::now();
+        if view.state != while_state || now >= deadline {
+            return Ok(view);
+        }
+        let expiry = match (view.state.as_str(), view.hold_seconds_left) {
+            ("held", Some(secs)) => {
+                now + Duration::from_secs(secs.max(0).unsigned_abs()) + Duration::from_millis(20)
+            }
+            _ => deadline,
+        };
+        tokio::select! {
+            () = &mut notified => {}
+            () = tokio::time::sleep_until(deadline.min(expiry).into()) => {}
+        }
+    }
 }
 
 /// The wire name of a check-in state.

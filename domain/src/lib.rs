@@ -8,6 +8,7 @@
 //! piling onto a hot row; nothing here trusts them for correctness.
 
 pub mod audit;
+pub mod changes;
 pub mod checkin;
 pub mod config;
 pub mod db;

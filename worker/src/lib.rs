@@ -10,7 +10,7 @@ use std::{str::FromStr, sync::Arc, time::Duration};
 use apalis::prelude::*;
 use apalis_cron::{CronScheduler, Tick};
 use checkin_domain::{
-    DomainError,
+    DomainError, changes,
     checkin::{self, HoldOutcome},
     config::{HoldConfig, PaymentConfig, QueueConfig},
     jobs::{HoldSeatJob, JobQueue, PaymentJob},
@@ -60,6 +60,8 @@ pub struct Deps {
     pub stats_key: String,
     /// This process's name, unique per process and restart.
     pub name: String,
+    /// Tells API processes that a check-in changed, for clients waiting on it.
+    pub changes: changes::Publisher,
 }
 
 /// `<role>-<host>-<pid>-<ulid>`: unique per process and per restart, as apalis-redis needs
@@ -79,6 +81,9 @@ async fn hold_seat(job: HoldSeatJob, deps: Data<Arc<Deps>>) -> Result<(), BoxDyn
     let id = CheckinId::parse(&job.checkin_id).map_err(|e| abort(e.detail))?;
     match checkin::process_hold(&deps.db, deps.lock.as_ref(), &deps.hold, &id).await {
         Ok(report) => {
+            // Also after a duplicate delivery: the first member's job of a group holds the
+            // whole group, and each member's own job then says so for its member.
+            deps.changes.changed(id.as_str()).await;
             count_lock_use(&deps, report.lock.as_str()).await;
             match report.outcome {
                 HoldOutcome::Held { .. } => tracing::debug!(checkin.id = %id, "Seat held."),
@@ -121,6 +126,7 @@ async fn pay(job: PaymentJob, deps: Data<Arc<Deps>>) -> Result<(), BoxDynError> 
             Err(why.into())
         }
         Ok(outcome) => {
+            deps.changes.changed(id.as_str()).await;
             tracing::debug!(checkin.id = %id, ?outcome, "Payment finished.");
             Ok(())
         }

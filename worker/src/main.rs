@@ -3,6 +3,7 @@
 use std::{net::SocketAddr, sync::Arc};
 
 use checkin_domain::{
+    changes,
     config::{DatabaseConfig, HoldConfig, LockConfig, LogConfig, PaymentConfig, QueueConfig},
     db, lock,
 };
@@ -64,6 +65,10 @@ async fn main() -> anyhow::Result<()> {
         stats: queue::connection(&cli.queue.redis_url)?,
         stats_key: format!("{}:stats", cli.queue.prefix),
         name: worker_name("process"),
+        changes: changes::Publisher::new(
+            queue::connection(&cli.queue.redis_url)?,
+            &cli.queue.prefix,
+        ),
     });
     tracing::info!(name = %deps.name, concurrency = cli.worker.concurrency, "Worker starting.");
     let monitor = checkin_worker::monitor(deps, &cli.queue, &cli.worker)?;

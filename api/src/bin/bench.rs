@@ -19,7 +19,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use checkin_api::loadgen::{self, Api, Latency, Plan, Steps, Want};
+use checkin_api::loadgen::{self, Api, Latency, Plan, Steps, Waiting, Want};
 use checkin_domain::{
     audit,
     config::DatabaseConfig,
@@ -71,6 +71,10 @@ struct Cli {
     /// baseline always runs, since every figure is a ratio to it.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    /// How simulated clients wait for an outcome: 0 for long polls (`get_checkin` with
+    /// `wait_while`), otherwise a poll every this many milliseconds.
+    #[arg(long, default_value_t = 0)]
+    poll_ms: u64,
     /// Keep the bench database at the end (its name is printed first), to look at
     /// `checkin_events` and the rows afterwards.
     #[arg(long)]
@@ -596,7 +600,7 @@ async fn main() -> anyhow::Result<()> {
         let flights = seed_flights(&db, flights_for(bookings), 30, 180, 100).await;
         let run = start_system(&cli, &db_url, &sys_cfg);
         wait_ready(&run.api).await;
-        let api = Api::new(&run.api, Duration::from_millis(200));
+        let api = Api::new(&run.api, Waiting::from_poll_ms(cli.poll_ms));
         let before = statements_so_far(&admin).await;
         let r = drive(&api, plans_distinct(&flights, bookings), clients).await;
         let full = r.confirmed as f64 / r.wall.as_secs_f64();
@@ -641,7 +645,7 @@ async fn main() -> anyhow::Result<()> {
         let flights = seed_flights(&db, flights_for(bookings.min(360)), 30, 180, 200).await;
         let run = start_system(&cli, &db_url, &sys_cfg);
         wait_ready(&run.api).await;
-        let api = Arc::new(Api::new(&run.api, Duration::from_millis(200)));
+        let api = Arc::new(Api::new(&run.api, Waiting::from_poll_ms(cli.poll_ms)));
         let rate = (full / 2.0).max(1.0);
         let plans = plans_distinct(&flights, bookings.min(360));
         let started = Instant::now();
@@ -691,7 +695,7 @@ async fn main() -> anyhow::Result<()> {
         let flight = seed_flights(&db, 1, 20, 120, 300).await;
         let run = start_system(&cli, &db_url, &sys_cfg);
         wait_ready(&run.api).await;
-        let api = Api::new(&run.api, Duration::from_millis(200));
+        let api = Api::new(&run.api, Waiting::from_poll_ms(cli.poll_ms));
         let plans: Vec<Plan> = flight[0]
             .passengers
             .iter()
@@ -837,7 +841,7 @@ async fn main() -> anyhow::Result<()> {
             let flight = seed_flights(&db, 1, 30, hot_passengers, 400 + n as u64 * 17).await;
             let run = start_system(&cli, &db_url, &cfg);
             wait_ready(&run.api).await;
-            let api = Api::new(&run.api, Duration::from_millis(200));
+            let api = Api::new(&run.api, Waiting::from_poll_ms(cli.poll_ms));
             let hot = [
                 "1A", "1F", "2A", "2F", "1C", "1D", "12A", "12F", "13A", "13F",
             ];
@@ -904,7 +908,7 @@ async fn main() -> anyhow::Result<()> {
                 },
             );
             wait_ready(&run.api).await;
-            let api = Api::new(&run.api, Duration::from_millis(200));
+            let api = Api::new(&run.api, Waiting::from_poll_ms(cli.poll_ms));
             let r = drive(&api, plans_distinct(&flights, bookings), clients).await;
             let per_s = r.confirmed as f64 / r.wall.as_secs_f64();
             println!(

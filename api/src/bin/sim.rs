@@ -8,7 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use checkin_api::loadgen::{self, Api, Plan, Steps, Want};
+use checkin_api::loadgen::{self, Api, Plan, Steps, Waiting, Want};
 use checkin_domain::{audit, config::DatabaseConfig, db, seed};
 use clap::Parser;
 use futures::{StreamExt, stream};
@@ -61,6 +61,10 @@ struct Cli {
     /// Passengers in flight at once (open connections).
     #[arg(long, default_value_t = 256)]
     clients: usize,
+    /// How clients wait for an outcome: 0 for long polls (`get_checkin` with `wait_while`),
+    /// otherwise a poll every this many milliseconds.
+    #[arg(long, default_value_t = 0)]
+    poll_ms: u64,
     /// Random seed: the same seed gives the same passengers and choices.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -147,7 +151,7 @@ async fn main() -> anyhow::Result<()> {
         ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let api = Arc::new(Api::new(&cli.url, Duration::from_millis(25)));
+    let api = Arc::new(Api::new(&cli.url, Waiting::from_poll_ms(cli.poll_ms)));
     let started = Instant::now();
     let rate = cli.rate;
     let outcomes: Vec<loadgen::Outcome> = stream::iter(plans.into_iter().enumerate())

@@ -8,6 +8,7 @@ mod expiry;
 mod fencing;
 mod groups;
 mod idempotency;
+mod long_poll;
 mod payments;
 mod recovery;
 mod spec;

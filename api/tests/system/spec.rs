@@ -10,6 +10,7 @@ fn generated() -> Value {
         redis: None,
         session_ttl: Duration::from_secs(1),
         sessions: checkin_api::session_cache(),
+        changes: Default::default(),
     };
     serde_json::from_str(&openapi(state, "http://127.0.0.1:8080").spec()).unwrap()
 }

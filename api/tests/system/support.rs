@@ -9,6 +9,7 @@ use checkin_api::{
     paymock::{Paymock, PaymockConfig},
 };
 use checkin_domain::{
+    changes,
     config::{DatabaseConfig, HoldConfig, LockConfig, PaymentConfig, QueueConfig},
     db,
     lock::{self, SeatLock},
@@ -120,6 +121,8 @@ pub struct System {
     pub http: reqwest::Client,
     stops: Vec<oneshot::Sender<()>>,
     tasks: Vec<JoinHandle<()>>,
+    /// Tasks that run until aborted (the change-notice listener).
+    background: Vec<JoinHandle<()>>,
 }
 
 fn init_logs() {
@@ -196,6 +199,10 @@ impl System {
                 stats: queue::connection(&queue_cfg.redis_url).unwrap(),
                 stats_key: format!("{prefix}:stats"),
                 name: worker_name("test"),
+                changes: changes::Publisher::new(
+                    queue::connection(&queue_cfg.redis_url).unwrap(),
+                    &prefix,
+                ),
             });
             let wcfg = WorkerConfig {
                 concurrency: 16,
@@ -220,12 +227,19 @@ impl System {
             redis_url: opts.api_queue_url.clone().unwrap_or_else(redis_url),
             prefix: prefix.clone(),
         };
+        let waiters = Arc::new(changes::Waiters::default());
+        let listener = tokio::spawn(changes::listen(
+            redis::Client::open(queue_cfg.redis_url.as_str()).unwrap(),
+            prefix.clone(),
+            waiters.clone(),
+        ));
         let state = AppState {
             db: conn.clone(),
             queue: Arc::new(Producer::new(&api_queue).unwrap()),
             redis: None,
             session_ttl: Duration::from_secs(3600),
             sessions: checkin_api::session_cache(),
+            changes: waiters,
         };
         let api_port = free_port();
         let api = format!("http://127.0.0.1:{api_port}");
@@ -272,6 +286,7 @@ impl System {
             http,
             stops,
             tasks,
+            background: vec![listener],
         }
     }
 
@@ -435,6 +450,9 @@ impl System {
         }
         for t in self.tasks.drain(..) {
             let _ = tokio::time::timeout(Duration::from_secs(25), t).await;
+        }
+        for t in self.background.drain(..) {
+            t.abort();
         }
         self.db
             .execute_unprepared(&format!("DROP DATABASE `{}`", self.db_name))

@@ -1,0 +1,139 @@
+//! `get_checkin` with `wait_while`: the answer comes when a worker changes the check-in (its
+//! change notice wakes the request), when the hold runs out, or at the end of the wait.
+
+use std::time::{Duration, Instant};
+
+use checkin_api::paymock::PaymockConfig;
+use reqwest::StatusCode;
+
+use crate::support::{Opts, System};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_long_poll_answers_when_the_payment_ends_not_at_the_end_of_its_wait() {
+    // The provider takes 700 ms, so the payment is still running when the wait starts.
+    let sys = System::start(Opts {
+        paymock: PaymockConfig {
+            decline_rate: 0.0,
+            latency_ms: 700,
+            ..PaymockConfig::default()
+        },
+        ..Opts::default()
+    })
+    .await;
+    let flight = sys.flight(5, 1).await;
+    let a = &flight.passengers[0];
+    let ta = sys.login(&a.pnr, &a.last_name).await;
+    let ca = sys
+        .checkin(&ta, a.passenger_id, flight.flight_id, "1A")
+        .await;
+    let (status, held) = sys
+        .get(
+            &format!("/v1/checkins/{ca}?wait_while=queued&wait_secs=10"),
+            Some(&ta),
+        )
+        .await;
+    assert_eq!(
+        (status, held["state"].as_str()),
+        (StatusCode::OK, Some("held")),
+        "{held}"
+    );
+
+    let (status, body) = sys.pay(&ta, &ca, "tok_visa").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let asked = Instant::now();
+    let (status, end) = sys
+        .get(
+            &format!("/v1/checkins/{ca}?wait_while=paying&wait_secs=10"),
+            Some(&ta),
+        )
+        .await;
+    let took = asked.elapsed();
+    assert_eq!(
+        (status, end["state"].as_str()),
+        (StatusCode::OK, Some("confirmed")),
+        "{end}"
+    );
+    assert!(
+        took >= Duration::from_millis(500) && took < Duration::from_secs(4),
+        "answered when the payment ended (provider 700 ms), not at once and not after the 10 s wait: {took:?}"
+    );
+    sys.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_long_poll_ends_at_the_hold_expiry_or_at_its_wait_and_refuses_bad_waits() {
+    let sys = System::start(Opts {
+        hold_ttl_secs: 2,
+        ..Opts::default()
+    })
+    .await;
+    let flight = sys.flight(5, 1).await;
+    let a = &flight.passengers[0];
+    let ta = sys.login(&a.pnr, &a.last_name).await;
+    let ca = sys
+        .checkin(&ta, a.passenger_id, flight.flight_id, "2C")
+        .await;
+    assert_eq!(sys.wait_settled(&ta, &ca).await["state"], "held");
+
+    // Nothing changes within one second: the answer is the unchanged check-in, after it.
+    let asked = Instant::now();
+    let (status, same) = sys
+        .get(
+            &format!("/v1/checkins/{ca}?wait_while=held&wait_secs=1"),
+            Some(&ta),
+        )
+        .await;
+    let took = asked.elapsed();
+    assert_eq!(
+        (status, same["state"].as_str()),
+        (StatusCode::OK, Some("held")),
+        "{same}"
+    );
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_millis(2500),
+        "{took:?}"
+    );
+
+    // The hold runs out (TTL 2 s) with no worker involved: the wait ends with it.
+    let (status, expired) = sys
+        .get(
+            &format!("/v1/checkins/{ca}?wait_while=held&wait_secs=10"),
+            Some(&ta),
+        )
+        .await;
+    let took = asked.elapsed();
+    assert_eq!(
+        (status, expired["state"].as_str()),
+        (StatusCode::OK, Some("expired")),
+        "{expired}"
+    );
+    assert!(
+        took < Duration::from_secs(4),
+        "ended at the hold's expiry, not after the 10 s wait: {took:?}"
+    );
+
+    // A state the check-in is not in answers at once.
+    let asked = Instant::now();
+    let (status, _) = sys
+        .get(
+            &format!("/v1/checkins/{ca}?wait_while=queued&wait_secs=10"),
+            Some(&ta),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(asked.elapsed() < Duration::from_secs(1));
+
+    for bad in [
+        "wait_while=confirmed",
+        "wait_while=held&wait_secs=0",
+        "wait_while=held&wait_secs=31",
+        "wait_while=held&wait_secs=x",
+    ] {
+        let (status, body) = sys
+            .get(&format!("/v1/checkins/{ca}?{bad}"), Some(&ta))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        assert!(body["code"].is_string(), "{bad}: {body}");
+    }
+    sys.stop().await;
+}

@@ -1,0 +1,162 @@
+//! Check-in change notices, so a client can wait for a check-in to change instead of polling.
+//!
+//! A worker that has finished a job publishes the check-in's id on a Redis channel
+//! (`<prefix>:checkin-changes`); every API process listens and wakes the requests waiting on
+//! that id (`get_checkin` with `wait_while`). Notices are only hints: a woken request reads
+//! the state from MariaDB, and every wait is bounded, so a lost notice (Redis down, an API
+//! process reconnecting) delays an answer by at most the wait and never changes it.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use futures::StreamExt;
+use redis::aio::ConnectionManager;
+use tokio::sync::Notify;
+
+/// The channel of a queue prefix.
+pub fn channel(prefix: &str) -> String {
+    format!("{prefix}:checkin-changes")
+}
+
+/// Publishes notices. Cheap to clone.
+#[derive(Clone)]
+pub struct Publisher {
+    conn: ConnectionManager,
+    channel: String,
+}
+
+impl Publisher {
+    pub fn new(conn: ConnectionManager, prefix: &str) -> Self {
+        Self {
+            conn,
+            channel: channel(prefix),
+        }
+    }
+
+    /// Says that check-in `id` may have changed. Best effort and bounded: a slow Redis must
+    /// not slow a booking, and waiters time out anyway.
+    pub async fn changed(&self, id: &str) {
+        let mut conn = self.conn.clone();
+        let mut cmd = redis::cmd("PUBLISH");
+        cmd.arg(&self.channel).arg(id);
+        let publish = cmd.query_async::<i64>(&mut conn);
+        if let Ok(Err(e)) = tokio::time::timeout(Duration::from_millis(200), publish).await {
+            tracing::debug!(error = %e, "Change notice not published.");
+        }
+    }
+}
+
+/// The requests of this process waiting for a check-in to change, by check-in id.
+#[derive(Default)]
+pub struct Waiters {
+    by_id: Mutex<HashMap<String, Arc<Notify>>>,
+}
+
+/// One request's registration; dropping it unregisters.
+pub struct Watch<'a> {
+    waiters: &'a Waiters,
+    id: String,
+    notify: Arc<Notify>,
+}
+
+impl Watch<'_> {
+    /// Resolves at the next notice for this id after the call to `enable` on it. Create and
+    /// enable it *before* reading the state, so a change between the read and the wait
+    /// is not missed.
+    pub fn notified(&self) -> tokio::sync::futures::Notified<'_> {
+        self.notify.notified()
+    }
+}
+
+impl Drop for Watch<'_> {
+    fn drop(&mut self) {
+        let mut by_id = self.waiters.by_id.lock().unwrap_or_else(|e| e.into_inner());
+        // The map's reference and this one: nobody else waits on this id.
+        if Arc::strong_count(&self.notify) == 2 {
+            by_id.remove(&self.id);
+        }
+    }
+}
+
+impl Waiters {
+    pub fn watch(&self, id: &str) -> Watch<'_> {
+        let mut by_id = self.by_id.lock().unwrap_or_else(|e| e.into_inner());
+        let notify = by_id.entry(id.to_owned()).or_default().clone();
+        Watch {
+            waiters: self,
+            id: id.to_owned(),
+            notify,
+        }
+    }
+
+    /// Wakes every request waiting on `id`.
+    pub fn wake(&self, id: &str) {
+        let by_id = self.by_id.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = by_id.get(id) {
+            n.notify_waiters();
+        }
+    }
+
+    /// How many check-ins have someone waiting.
+    pub fn len(&self) -> usize {
+        self.by_id.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Listens for notices until the process ends, reconnecting (after a second) whenever the
+/// subscription breaks. Run it as a task beside the API.
+pub async fn listen(client: redis::Client, prefix: String, waiters: Arc<Waiters>) {
+    let channel = channel(&prefix);
+    loop {
+        match client.get_async_pubsub().await {
+            Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
+                Ok(()) => {
+                    tracing::debug!(%channel, "Listening for check-in changes.");
+                    let mut messages = pubsub.on_message();
+                    while let Some(msg) = messages.next().await {
+                        if let Ok(id) = msg.get_payload::<String>() {
+                            waiters.wake(&id);
+                        }
+                    }
+                    tracing::warn!(%channel, "Change notices stopped; reconnecting.");
+                }
+                Err(e) => tracing::warn!(error = %e, "Cannot subscribe to change notices."),
+            },
+            Err(e) => tracing::warn!(error = %e, "Cannot connect for change notices."),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_wake_reaches_an_enabled_waiter_and_the_last_watch_unregisters() {
+        let waiters = Waiters::default();
+        let a = waiters.watch("x");
+        let b = waiters.watch("x");
+        {
+            let notified = a.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            waiters.wake("x");
+            tokio::time::timeout(Duration::from_millis(100), notified)
+                .await
+                .expect("woken");
+        }
+        assert_eq!(waiters.len(), 1);
+        drop(a);
+        assert_eq!(waiters.len(), 1, "b still waits");
+        drop(b);
+        assert!(waiters.is_empty());
+    }
+}
