@@ -6,6 +6,7 @@ pub mod error;
 pub mod loadgen;
 pub mod objects;
 pub mod paymock;
+pub mod text;
 
 use std::{sync::Arc, time::Duration};
 
@@ -38,6 +39,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use crate::{
     error::{ApiResult, ErrorBody, code_for_status, invalid_input_code},
     objects::*,
+    text::{IdempotencyKeyText, Matching, UlidText},
 };
 
 /// A queue that drops every job, for serving the spec (and for tests that enqueue nothing).
@@ -249,9 +251,7 @@ impl CheckinsApi {
     async fn create_checkin(
         &self,
         auth: SessionAuth,
-        #[oai(name = "Idempotency-Key", validator(pattern = r"^[!-~]{1,255}$"))] key: Header<
-            String,
-        >,
+        #[oai(name = "Idempotency-Key")] key: Header<Matching<IdempotencyKeyText>>,
         body: Json<CreateCheckinRequest>,
     ) -> ApiResult<CheckinQueued> {
         let key = idempotency_key(&key.0)?;
@@ -289,9 +289,7 @@ impl CheckinsApi {
     async fn create_group_checkin(
         &self,
         auth: SessionAuth,
-        #[oai(name = "Idempotency-Key", validator(pattern = r"^[!-~]{1,255}$"))] key: Header<
-            String,
-        >,
+        #[oai(name = "Idempotency-Key")] key: Header<Matching<IdempotencyKeyText>>,
         body: Json<CreateGroupCheckinRequest>,
     ) -> ApiResult<GroupQueued> {
         let key = idempotency_key(&key.0)?;
@@ -330,9 +328,7 @@ impl CheckinsApi {
     async fn get_checkin(
         &self,
         auth: SessionAuth,
-        #[oai(validator(pattern = r"^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$"))] checkin_id: Path<
-            String,
-        >,
+        checkin_id: Path<Matching<UlidText>>,
         /// Wait while the check-in is in this state.
         wait_while: Query<Option<WaitState>>,
         /// The longest wait for `wait_while`, in seconds (default 20).
@@ -369,12 +365,8 @@ impl CheckinsApi {
     async fn pay_checkin(
         &self,
         auth: SessionAuth,
-        #[oai(validator(pattern = r"^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$"))] checkin_id: Path<
-            String,
-        >,
-        #[oai(name = "Idempotency-Key", validator(pattern = r"^[!-~]{1,255}$"))] key: Header<
-            String,
-        >,
+        checkin_id: Path<Matching<UlidText>>,
+        #[oai(name = "Idempotency-Key")] key: Header<Matching<IdempotencyKeyText>>,
         body: Json<PayCheckinRequest>,
     ) -> ApiResult<PaymentQueued> {
         let key = idempotency_key(&key.0)?;
@@ -405,9 +397,7 @@ impl CheckinsApi {
     async fn get_boarding_pass(
         &self,
         auth: SessionAuth,
-        #[oai(validator(pattern = r"^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$"))] checkin_id: Path<
-            String,
-        >,
+        checkin_id: Path<Matching<UlidText>>,
     ) -> ApiResult<BoardingPassOk> {
         let id = CheckinId::parse(&checkin_id.0)?;
         let booking = self.state.booking(&auth).await?;

@@ -4,15 +4,16 @@ use checkin_domain::{checkin, payment, seatmap, session};
 use chrono::NaiveDateTime;
 use poem_openapi::Object;
 
+use crate::text::{Matching, NameText, PaymentTokenText, PnrText, SeatText};
+
 /// Log in with a booking reference and a passenger's last name.
 #[derive(Debug, Clone, Object)]
 pub struct CreateSessionRequest {
     /// Booking reference (PNR), six letters or digits.
-    #[oai(validator(pattern = r"^\s*[A-Za-z0-9]{6}\s*$"))]
-    pub pnr: String,
+    pub pnr: Matching<PnrText>,
     /// The last name of any passenger on the booking.
-    #[oai(validator(min_length = 1, max_length = 64, pattern = r"\S"))]
-    pub last_name: String,
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub last_name: Matching<NameText>,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -132,8 +133,7 @@ pub struct CreateCheckinRequest {
     pub passenger_id: i64,
     pub flight_id: i64,
     /// Seat code, e.g. `12A`. Leave out to let the system choose.
-    #[oai(validator(pattern = r"^\s*[1-9][0-9]?[A-HJKa-hjk]\s*$"))]
-    pub seat: Option<String>,
+    pub seat: Option<Matching<SeatText>>,
     /// Without a seat: `window` or `aisle` (not both), and `front`.
     #[oai(validator(max_items = 2, unique_items = true))]
     pub preferences: Option<Vec<Preference>>,
@@ -277,8 +277,7 @@ impl From<checkin::CheckinView> for CheckinView {
 #[derive(Debug, Clone, Object)]
 pub struct PayCheckinRequest {
     /// A provider token such as `tok_visa`. Never a card number.
-    #[oai(validator(pattern = r"^(tok|pm)_[A-Za-z0-9_]{1,60}$"))]
-    pub payment_method: String,
+    pub payment_method: Matching<PaymentTokenText>,
 }
 
 #[derive(Debug, Clone, Object)]

@@ -221,6 +221,7 @@ pub fn monitor(
             )
             .data(d.clone())
             .catch_panic()
+            .timeout(JOB_TIMEOUT)
             .concurrency(concurrency)
             .parallelize(tokio::spawn)
             .build(hold_seat)
