@@ -175,13 +175,19 @@ fn start_system(cli: &Cli, db_url: &str, cfg: &SystemCfg) -> Running {
     let mut api = Command::new(sibling("checkin-api"));
     common(&mut api);
     api.arg("serve")
+        .stderr(log("api"))
         .env("API_BIND", format!("127.0.0.1:{api_port}"));
     children.push(("api".to_owned(), api.spawn().expect("checkin-api")));
     for i in 0..cfg.workers {
         let mut w = Command::new(sibling("checkin-worker"));
         common(&mut w);
         w.stderr(log(&format!("worker-{i}")));
-        w.env("WORKER_METRICS_BIND", format!("127.0.0.1:{}", free_port()))
+        // The workers share the baseline's pool size between them: the same database
+        // budget, and four processes of 32 would pass MariaDB's default max_connections
+        // (151) and fail with "Too many connections".
+        let per_worker = (cli.pool / cfg.workers.max(1) as u32).max(4);
+        w.env("DB_MAX_CONNECTIONS", per_worker.to_string())
+            .env("WORKER_METRICS_BIND", format!("127.0.0.1:{}", free_port()))
             .env("WORKER_CONCURRENCY", cfg.concurrency.to_string())
             .env("WORKER_POLL_MS", "10")
             .env("LOCK_DISABLED", cfg.lock_disabled.to_string())
