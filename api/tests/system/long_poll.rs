@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use checkin_api::paymock::PaymockConfig;
 use reqwest::StatusCode;
 
-use crate::support::{Opts, System};
+use crate::support::{Opts, System, free_port};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_long_poll_answers_when_the_payment_ends_not_at_the_end_of_its_wait() {
@@ -135,5 +135,50 @@ async fn a_long_poll_ends_at_the_hold_expiry_or_at_its_wait_and_refuses_bad_wait
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
         assert!(body["code"].is_string(), "{bad}: {body}");
     }
+    sys.stop().await;
+}
+
+/// Notices are hints: with the API unable to hear any, a long poll still ends at its bound
+/// and answers what MariaDB says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn without_change_notices_a_long_poll_answers_from_the_database_at_the_end_of_its_wait() {
+    let nobody = format!("redis://127.0.0.1:{}/0", free_port());
+    // The provider takes 500 ms, so the wait surely starts while the payment runs.
+    let sys = System::start(Opts {
+        notices_url: Some(nobody),
+        paymock: PaymockConfig {
+            decline_rate: 0.0,
+            latency_ms: 500,
+            ..PaymockConfig::default()
+        },
+        ..Opts::default()
+    })
+    .await;
+    let flight = sys.flight(5, 1).await;
+    let a = &flight.passengers[0];
+    let ta = sys.login(&a.pnr, &a.last_name).await;
+    let ca = sys
+        .checkin(&ta, a.passenger_id, flight.flight_id, "3F")
+        .await;
+    assert_eq!(sys.wait_settled(&ta, &ca).await["state"], "held");
+    let (status, body) = sys.pay(&ta, &ca, "tok_visa").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let asked = Instant::now();
+    let (status, end) = sys
+        .get(
+            &format!("/v1/checkins/{ca}?wait_while=paying&wait_secs=2"),
+            Some(&ta),
+        )
+        .await;
+    let took = asked.elapsed();
+    assert_eq!(
+        (status, end["state"].as_str()),
+        (StatusCode::OK, Some("confirmed")),
+        "the payment confirmed meanwhile, and the answer says so: {end}"
+    );
+    assert!(
+        took >= Duration::from_millis(1800) && took < Duration::from_millis(3500),
+        "no notice came, so the wait ran to its 2 s: {took:?}"
+    );
     sys.stop().await;
 }

@@ -83,6 +83,9 @@ pub struct Opts {
     pub lock_disabled: bool,
     /// The Redis the API pushes to (default: the real one).
     pub api_queue_url: Option<String>,
+    /// The Redis the API listens on for change notices (default: the API's queue Redis, as
+    /// in production).
+    pub notices_url: Option<String>,
     pub paymock: PaymockConfig,
     pub payment_max_attempts: u32,
     pub payment_timeout_ms: u64,
@@ -98,6 +101,7 @@ impl Default for Opts {
             lock_urls: None,
             lock_disabled: false,
             api_queue_url: None,
+            notices_url: None,
             paymock: PaymockConfig {
                 decline_rate: 0.0,
                 ..PaymockConfig::default()
@@ -228,8 +232,9 @@ impl System {
             prefix: prefix.clone(),
         };
         let waiters = Arc::new(changes::Waiters::default());
+        let notices = opts.notices_url.as_deref().unwrap_or(&api_queue.redis_url);
         let listener = tokio::spawn(changes::listen(
-            redis::Client::open(queue_cfg.redis_url.as_str()).unwrap(),
+            redis::Client::open(notices).unwrap(),
             prefix.clone(),
             waiters.clone(),
         ));
