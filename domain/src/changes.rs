@@ -73,6 +73,7 @@ impl Watch<'_> {
 
 impl Drop for Watch<'_> {
     fn drop(&mut self) {
+        crate::metrics::long_polls_waiting(-1.0);
         let mut by_id = self.waiters.by_id.lock().unwrap_or_else(|e| e.into_inner());
         // The map's reference and this one: nobody else waits on this id.
         if Arc::strong_count(&self.notify) == 2 {
@@ -83,6 +84,7 @@ impl Drop for Watch<'_> {
 
 impl Waiters {
     pub fn watch(&self, id: &str) -> Watch<'_> {
+        crate::metrics::long_polls_waiting(1.0);
         let mut by_id = self.by_id.lock().unwrap_or_else(|e| e.into_inner());
         let notify = by_id.entry(id.to_owned()).or_default().clone();
         Watch {
@@ -119,6 +121,7 @@ pub async fn listen(client: redis::Client, prefix: String, waiters: Arc<Waiters>
             Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
                 Ok(()) => {
                     tracing::debug!(%channel, "Listening for check-in changes.");
+                    crate::metrics::change_notices_connected(true);
                     let mut messages = pubsub.on_message();
                     while let Some(msg) = messages.next().await {
                         if let Ok(id) = msg.get_payload::<String>() {
@@ -131,6 +134,7 @@ pub async fn listen(client: redis::Client, prefix: String, waiters: Arc<Waiters>
             },
             Err(e) => tracing::warn!(error = %e, "Cannot connect for change notices."),
         }
+        crate::metrics::change_notices_connected(false);
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }

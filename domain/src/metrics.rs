@@ -13,6 +13,8 @@ pub const HOLDS_RELEASED: &str = "holds_released_total";
 pub const REDRIVEN: &str = "checkins_redriven_total";
 pub const DB_RETRIES: &str = "db_transaction_retries_total";
 pub const FENCED_WRITES: &str = "fenced_writes_total";
+pub const LONG_POLLS_WAITING: &str = "long_polls_waiting";
+pub const CHANGE_NOTICES_CONNECTED: &str = "change_notices_connected";
 
 pub fn checkin_outcome(outcome: &'static str) {
     metrics::counter!(CHECKIN_OUTCOMES, "outcome" => outcome).increment(1);
@@ -48,4 +50,14 @@ pub fn holds_released(n: u64) {
 
 pub fn redriven(n: u64) {
     metrics::counter!(REDRIVEN).increment(n);
+}
+
+/// A long poll started (`+1`) or ended (`-1`).
+pub fn long_polls_waiting(delta: f64) {
+    metrics::gauge!(LONG_POLLS_WAITING).increment(delta);
+}
+
+/// Whether this API process hears change notices (1) or its long polls run to their end (0).
+pub fn change_notices_connected(up: bool) {
+    metrics::gauge!(CHANGE_NOTICES_CONNECTED).set(if up { 1.0 } else { 0.0 });
 }
