@@ -136,6 +136,7 @@ impl From<DomainError> for ApiError {
             DomainError::CheckinInProgress
             | DomainError::AlreadyCheckedIn
             | DomainError::NotPayable(_)
+            | DomainError::NotCancellable(_)
             | DomainError::HoldExpired
             | DomainError::NotConfirmed(_)
             | DomainError::IdempotencyKeyInFlight => Self::Conflict(body),

@@ -85,6 +85,9 @@ pub struct AppState {
     /// Requests waiting for a check-in to change (`get_checkin` with `wait_while`), woken by
     /// [`changes::listen`].
     pub changes: Arc<changes::Waiters>,
+    /// Tells every API process of changes made here (a cancellation); `None` wakes only this
+    /// process's waiters.
+    pub notices: Option<changes::Publisher>,
 }
 
 #[derive(Tags)]
@@ -388,6 +391,30 @@ impl CheckinsApi {
         ))
     }
 
+    /// Cancel a check-in that is still `queued` or `held`: a held seat is free for everyone
+    /// at once, and the passenger may check in again (another seat, or later). Idempotent:
+    /// cancelling a cancelled check-in answers the same. A check-in that is paying or has
+    /// ended is a 409 `checkin_not_cancellable`.
+    #[oai(
+        path = "/checkins/:checkin_id/cancel",
+        method = "post",
+        operation_id = "cancel_checkin"
+    )]
+    async fn cancel_checkin(
+        &self,
+        auth: SessionAuth,
+        checkin_id: Path<Matching<UlidText>>,
+    ) -> ApiResult<CheckinOk> {
+        let id = CheckinId::parse(&checkin_id.0)?;
+        let booking = self.state.booking(&auth).await?;
+        let view = checkin::cancel_checkin(&self.state.db, &booking, &id).await?;
+        match &self.state.notices {
+            Some(notices) => notices.changed(id.as_str()).await,
+            None => self.state.changes.wake(id.as_str()),
+        }
+        Ok(CheckinOk::Ok(Json(view.into())))
+    }
+
     /// The boarding pass of a confirmed check-in (409 `checkin_not_confirmed` before).
     #[oai(
         path = "/checkins/:checkin_id/boarding-pass",
@@ -486,7 +513,7 @@ pub fn openapi(
     )
     .description(
         "Find a booking by PNR and last name, see the live seat map, hold a seat, pay its fee, and get a \
-         boarding pass. Every error has a JSON body with a stable `code`. POSTs take an `Idempotency-Key`.",
+         boarding pass. Every error has a JSON body with a stable `code`. POSTs that create something take an `Idempotency-Key`; cancelling is idempotent by itself.",
     )
     .server(server_url)
     .url_prefix("/v1")

@@ -126,6 +126,10 @@ async fn main() -> anyhow::Result<()> {
                 session_ttl: Duration::from_secs(session_ttl_secs),
                 sessions: checkin_api::session_cache(),
                 changes: waiters,
+                notices: Some(changes::Publisher::new(
+                    queue::connection(&queue_cfg.redis_url)?,
+                    &queue_cfg.prefix,
+                )),
             };
             tracing::info!(%bind, %public_url, "API listening; docs at /docs, spec at /openapi.json.");
             Server::new(TcpListener::bind(bind))
@@ -196,6 +200,7 @@ async fn main() -> anyhow::Result<()> {
                 session_ttl: Duration::from_secs(1),
                 sessions: checkin_api::session_cache(),
                 changes: Default::default(),
+                notices: None,
             };
             println!("{}", openapi(state, &public_url).spec());
         }

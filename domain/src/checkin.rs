@@ -34,6 +34,7 @@ pub mod reason {
     pub const HOLD_LOST: &str = "hold_lost";
     pub const PROVIDER_UNAVAILABLE: &str = "provider_unavailable";
     pub const FLIGHT_FULL: &str = "flight_full";
+    pub const CANCELLED: &str = "cancelled_by_passenger";
 }
 
 /// A request to check one passenger of the caller's booking in to a seat, or, without a
@@ -753,6 +754,63 @@ pub async fn get_checkin(
         payment_state: row.try_get("", "payment_state")?,
         decline_code: row.try_get("", "decline_code")?,
     })
+}
+
+/// Cancels a check-in that is still `queued` or `held`, for a passenger who wants another
+/// seat or none: a held seat is free for everyone at once, and the passenger may check in
+/// again. Cancelling a cancelled check-in answers the same again. A check-in that is paying
+/// or has ended cannot be cancelled (`NotCancellable`).
+///
+/// The check-in row is locked first, so a hold job or a payment request racing with the
+/// cancellation either sees it cancelled or finishes first and is then cancelled (held) or
+/// refused (paying).
+pub async fn cancel_checkin(
+    db: &DatabaseConnection,
+    booking: &BookingRef,
+    id: &CheckinId,
+) -> DomainResult<CheckinView> {
+    let booking_id = booking.id;
+    db::transaction::<_, DomainError, _>(db, |txn| {
+        let id = id.clone();
+        Box::pin(async move {
+            let row = txn
+                .query_one_raw(stmt(
+                    "SELECT booking_id, state, seat_id, hold_id FROM checkins WHERE id = ? FOR UPDATE",
+                    [id.as_str().into()],
+                ))
+                .await?
+                .ok_or(DomainError::CheckinNotFound)?;
+            if row.try_get::<i64>("", "booking_id")? != booking_id {
+                return Err(DomainError::CheckinNotFound);
+            }
+            let state: CheckinState = row.try_get("", "state")?;
+            let released = match state {
+                CheckinState::Cancelled => return Ok(()),
+                CheckinState::Queued => false,
+                CheckinState::Held => {
+                    let seat_id: i64 = row.try_get("", "seat_id")?;
+                    let hold_id: String = row.try_get("", "hold_id")?;
+                    release_seat(txn, seat_id, &hold_id).await?
+                }
+                other => return Err(DomainError::NotCancellable(state_name(other))),
+            };
+            txn.execute_raw(stmt(
+                "UPDATE checkins SET state = 'cancelled', reason = ?, updated_at = NOW(6) WHERE id = ?",
+                [reason::CANCELLED.into(), id.as_str().into()],
+            ))
+            .await?;
+            record_event(
+                txn,
+                id.as_str(),
+                "cancelled",
+                &format!("cancelled by the passenger while {}; seat released: {released}", state_name(state)),
+            )
+            .await?;
+            Ok(())
+        })
+    })
+    .await?;
+    get_checkin(db, booking, id).await
 }
 
 /// [`get_checkin`], but while the check-in reads `while_state`, waits up to `wait` for it to

@@ -30,6 +30,8 @@ pub enum DomainError {
     AlreadyCheckedIn,
     #[error("the check-in is {0}, so it cannot be paid")]
     NotPayable(&'static str),
+    #[error("the check-in is {0}, so it cannot be cancelled")]
+    NotCancellable(&'static str),
     #[error("the seat hold has expired; choose a seat again")]
     HoldExpired,
     #[error("the boarding pass is issued once the check-in is confirmed; it is {0}")]
@@ -65,6 +67,7 @@ impl DomainError {
             Self::CheckinInProgress => "checkin_in_progress",
             Self::AlreadyCheckedIn => "already_checked_in",
             Self::NotPayable(_) => "checkin_not_payable",
+            Self::NotCancellable(_) => "checkin_not_cancellable",
             Self::HoldExpired => "hold_expired",
             Self::NotConfirmed(_) => "checkin_not_confirmed",
             Self::IdempotencyKeyReused => "idempotency_key_reused",

@@ -1,5 +1,6 @@
 // The passenger page in a real browser: log in, pick a seat on the live map, see the hold
-// and its countdown, pay with a test card, get the boarding pass. Fails on any page error.
+// and its countdown, release it and pick it again, pay with a test card, get the boarding
+// pass. Fails on any page error.
 // Usage: node checkin-flow.mjs <api base url> <screenshot dir>
 import { chromium } from "playwright-core";
 
@@ -23,13 +24,19 @@ try {
   const countdown = await page.$eval("#countdown", (e) => e.textContent.trim());
   if (!/\d+:\d\d/.test(countdown)) throw new Error(`no hold countdown: ${countdown}`);
   await page.screenshot({ path: `${shots}/held.png` });
+  // Changed their mind: the seat goes back on the map, and can be picked again.
+  await page.click("#release");
+  await page.waitForFunction(() => document.querySelector("#status")?.dataset.state === "cancelled", null, { timeout: 20000 });
+  await page.waitForSelector('#seat-map .seat[data-seat="10C"][data-state="available"]', { timeout: 20000 });
+  await page.click('#seat-map .seat[data-seat="10C"]');
+  await page.waitForFunction(() => document.querySelector("#status")?.dataset.state === "held", null, { timeout: 20000 });
   await page.click("#pay");
   await page.waitForFunction(() => (document.querySelector("#boarding-pass")?.textContent || "").includes("10C"), null, { timeout: 20000 });
   await page.screenshot({ path: `${shots}/boarding-pass.png`, fullPage: true });
   const state = await page.$eval("#status", (e) => e.dataset.state);
   if (state !== "confirmed") throw new Error(`ended ${state}`);
   if (errors.length) throw new Error(`page errors: ${errors.join("; ")}`);
-  console.log("passenger page: logged in, held 10C, paid, boarding pass shown");
+  console.log("passenger page: logged in, held 10C, released it, held it again, paid, boarding pass shown");
 } finally {
   await browser.close();
 }

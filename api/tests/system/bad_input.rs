@@ -266,6 +266,37 @@ async fn bad_input_to_every_endpoint_gets_a_4xx_with_a_stable_code_and_writes_no
             "checkin_not_payable",
         ),
         (
+            "cancel someone else's check-in",
+            sys.post(
+                &format!("/v1/checkins/{their_id}/cancel"),
+                Some(&token),
+                None,
+                json!({}),
+            )
+            .await,
+            StatusCode::NOT_FOUND,
+            "checkin_not_found",
+        ),
+        (
+            "cancel without a session",
+            sys.post(
+                &format!("/v1/checkins/{their_id}/cancel"),
+                None,
+                None,
+                json!({}),
+            )
+            .await,
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+        ),
+        (
+            "cancel a malformed check-in id",
+            sys.post("/v1/checkins/nope/cancel", Some(&token), None, json!({}))
+                .await,
+            StatusCode::BAD_REQUEST,
+            "invalid_checkin_id",
+        ),
+        (
             "boarding pass too early",
             sys.get(
                 &format!("/v1/checkins/{their_id}/boarding-pass"),

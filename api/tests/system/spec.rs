@@ -11,6 +11,7 @@ fn generated() -> Value {
         session_ttl: Duration::from_secs(1),
         sessions: checkin_api::session_cache(),
         changes: Default::default(),
+        notices: None,
     };
     serde_json::from_str(&openapi(state, "http://127.0.0.1:8080").spec()).unwrap()
 }

@@ -245,6 +245,10 @@ impl System {
             session_ttl: Duration::from_secs(3600),
             sessions: checkin_api::session_cache(),
             changes: waiters,
+            notices: Some(changes::Publisher::new(
+                queue::connection(&api_queue.redis_url).unwrap(),
+                &prefix,
+            )),
         };
         let api_port = free_port();
         let api = format!("http://127.0.0.1:{api_port}");

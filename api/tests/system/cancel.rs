@@ -1,0 +1,271 @@
+//! `cancel_checkin`: a passenger who changes their mind frees the seat at once, may check in
+//! again, and a cancellation racing with holds and payments never leaves a seat with two
+//! passengers or a cancelled check-in holding a seat.
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use checkin_api::paymock::PaymockConfig;
+use checkin_domain::{
+    checkin::{self, HoldOutcome},
+    lock::NoLock,
+    types::CheckinId,
+};
+use futures::{StreamExt, stream};
+use reqwest::StatusCode;
+
+use crate::support::{Opts, System};
+
+async fn seat_state(sys: &System, flight_id: i64, code: &str) -> String {
+    let (status, map) = sys
+        .get(&format!("/v1/flights/{flight_id}/seats"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    map["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["seat"] == code)
+        .unwrap()["state"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_passenger_who_cancels_a_hold_frees_the_seat_and_may_choose_again() {
+    // The provider takes a while, so the second passenger's payment is still running when
+    // they try to cancel.
+    let sys = System::start(Opts {
+        paymock: PaymockConfig {
+            decline_rate: 0.0,
+            latency_ms: 800,
+            ..PaymockConfig::default()
+        },
+        ..Opts::default()
+    })
+    .await;
+    let flight = sys.flight(5, 2).await;
+    let (a, b) = (&flight.passengers[0], &flight.passengers[1]);
+    let (ta, tb) = (
+        sys.login(&a.pnr, &a.last_name).await,
+        sys.login(&b.pnr, &b.last_name).await,
+    );
+    let ca = sys
+        .checkin(&ta, a.passenger_id, flight.flight_id, "5A")
+        .await;
+    assert_eq!(sys.wait_settled(&ta, &ca).await["state"], "held");
+    let early = sys
+        .checkin(&tb, b.passenger_id, flight.flight_id, "5A")
+        .await;
+    assert_eq!(sys.wait_settled(&tb, &early).await["reason"], "seat_taken");
+
+    // Someone else's check-in is not found; one's own is cancelled, and again the same.
+    let (status, body) = sys
+        .post(
+            &format!("/v1/checkins/{ca}/cancel"),
+            Some(&tb),
+            None,
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("checkin_not_found")),
+        "{body}"
+    );
+    // A long poll waiting on the hold hears of the cancellation at once.
+    let asked = Instant::now();
+    let wait_path = format!("/v1/checkins/{ca}?wait_while=held&wait_secs=10");
+    let waiting = sys.get(&wait_path, Some(&ta));
+    let cancel = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        sys.post(
+            &format!("/v1/checkins/{ca}/cancel"),
+            Some(&ta),
+            None,
+            serde_json::json!({}),
+        )
+        .await
+    };
+    let ((_, heard), (status, body)) = tokio::join!(waiting, cancel);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["state"], "cancelled", "{body}");
+    assert_eq!(body["reason"], "cancelled_by_passenger", "{body}");
+    assert_eq!(heard["state"], "cancelled", "{heard}");
+    assert!(
+        asked.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        asked.elapsed()
+    );
+    // Asked again, the same answer.
+    let (status, body) = sys
+        .post(
+            &format!("/v1/checkins/{ca}/cancel"),
+            Some(&ta),
+            None,
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["state"].as_str()),
+        (StatusCode::OK, Some("cancelled")),
+        "{body}"
+    );
+    assert_eq!(seat_state(&sys, flight.flight_id, "5A").await, "available");
+
+    // The seat is anyone's again, and its first holder may choose another one.
+    let late = sys
+        .checkin(&tb, b.passenger_id, flight.flight_id, "5A")
+        .await;
+    assert_eq!(sys.wait_settled(&tb, &late).await["state"], "held");
+    let again = sys
+        .checkin(&ta, a.passenger_id, flight.flight_id, "5B")
+        .await;
+    assert_eq!(sys.wait_settled(&ta, &again).await["state"], "held");
+
+    // A payment in flight cannot be cancelled under it.
+    let (status, body) = sys.pay(&tb, &late, "tok_visa").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let (status, body) = sys
+        .post(
+            &format!("/v1/checkins/{late}/cancel"),
+            Some(&tb),
+            None,
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("checkin_not_cancellable")),
+        "{body}"
+    );
+    assert_eq!(sys.wait_end(&tb, &late).await["state"], "confirmed");
+    assert_eq!(
+        sys.scalar(&format!(
+            "SELECT COUNT(*) FROM checkin_events WHERE checkin_id = '{ca}' AND kind = 'cancelled'"
+        ))
+        .await,
+        1,
+        "one cancellation recorded, however often it was asked"
+    );
+    sys.assert_invariants().await;
+    sys.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_check_in_cancelled_while_queued_is_never_held() {
+    let sys = System::start(Opts {
+        workers: false,
+        ..Opts::default()
+    })
+    .await;
+    let flight = sys.flight(5, 1).await;
+    let a = &flight.passengers[0];
+    let ta = sys.login(&a.pnr, &a.last_name).await;
+    let ca = sys
+        .checkin(&ta, a.passenger_id, flight.flight_id, "2D")
+        .await;
+    let (status, body) = sys
+        .post(
+            &format!("/v1/checkins/{ca}/cancel"),
+            Some(&ta),
+            None,
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["state"].as_str()),
+        (StatusCode::OK, Some("cancelled")),
+        "{body}"
+    );
+    // The hold job arrives after the cancellation, as a queued job would.
+    let report =
+        checkin::process_hold(&sys.db, &NoLock, &sys.hold, &CheckinId::parse(&ca).unwrap())
+            .await
+            .unwrap();
+    assert!(
+        matches!(report.outcome, HoldOutcome::AlreadyProcessed(_)),
+        "{report:?}"
+    );
+    assert_eq!(seat_state(&sys, flight.flight_id, "2D").await, "available");
+    sys.assert_invariants().await;
+    sys.stop().await;
+}
+
+/// Thirty passengers hold thirty seats and cancel them while thirty others ask for the same
+/// seats again and again: every seat ends with at most one passenger, every cancelled
+/// check-in holds nothing, and every request ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cancellations_racing_with_new_requests_for_the_same_seats_stay_exclusive() {
+    let sys = Arc::new(System::start(Opts::default()).await);
+    let flight = sys.flight(10, 60).await;
+    let codes: Vec<String> = (1..=5)
+        .flat_map(|row| ["A", "B", "C", "D", "E", "F"].map(|l| format!("{row}{l}")))
+        .collect();
+    let (holders, seekers) = flight.passengers.split_at(30);
+    let mut held = Vec::new();
+    for (p, code) in holders.iter().zip(&codes) {
+        let t = sys.login(&p.pnr, &p.last_name).await;
+        let id = sys
+            .checkin(&t, p.passenger_id, flight.flight_id, code)
+            .await;
+        assert_eq!(sys.wait_settled(&t, &id).await["state"], "held");
+        held.push((t, id));
+    }
+    let cancels = stream::iter(held.clone())
+        .map(|(t, id)| {
+            let sys = sys.clone();
+            async move {
+                let (status, body) = sys
+                    .post(
+                        &format!("/v1/checkins/{id}/cancel"),
+                        Some(&t),
+                        None,
+                        serde_json::json!({}),
+                    )
+                    .await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+            }
+        })
+        .buffer_unordered(30)
+        .collect::<Vec<_>>();
+    let seeks = stream::iter(seekers.iter().cloned().zip(codes.clone()))
+        .map(|(p, code)| {
+            let sys = sys.clone();
+            async move {
+                let t = sys.login(&p.pnr, &p.last_name).await;
+                for _ in 0..20 {
+                    let id = sys
+                        .checkin(&t, p.passenger_id, flight.flight_id, &code)
+                        .await;
+                    if sys.wait_settled(&t, &id).await["state"] == "held" {
+                        return true;
+                    }
+                }
+                false
+            }
+        })
+        .buffer_unordered(30)
+        .collect::<Vec<_>>();
+    let (_, seated) = tokio::join!(cancels, seeks);
+    assert_eq!(
+        seated.iter().filter(|s| **s).count(),
+        30,
+        "every freed seat went to the passenger asking for it"
+    );
+    assert_eq!(
+        sys.scalar(&format!(
+            "SELECT COUNT(*) FROM checkins c JOIN seats s ON s.checkin_id = c.id
+             WHERE c.flight_id = {} AND c.state = 'cancelled'",
+            flight.flight_id
+        ))
+        .await,
+        0,
+        "no cancelled check-in holds a seat"
+    );
+    sys.assert_invariants().await;
+    Arc::into_inner(sys).unwrap().stop().await;
+}
