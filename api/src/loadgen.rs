@@ -135,6 +135,19 @@ impl Api {
             .ok_or_else(|| format!("login {}: {}", a.status, a.body))
     }
 
+    /// `create_checkin` with a fresh `Idempotency-Key` (retries inside reuse it).
+    pub async fn create_checkin(&self, token: &str, body: &Value) -> Answer {
+        let key = ulid::Ulid::new().to_string();
+        self.call(
+            reqwest::Method::POST,
+            "/v1/checkins",
+            Some(token),
+            Some(&key),
+            Some(body),
+        )
+        .await
+    }
+
     /// Waits for a check-in until `done(state)`; `None` if it took longer than `within`.
     pub async fn wait(
         &self,
@@ -255,16 +268,7 @@ pub async fn run(api: &Api, plan: &Plan, within: Duration) -> Outcome {
                 json!({ "passenger_id": plan.passenger_id, "flight_id": plan.flight_id, "preferences": p })
             }
         };
-        let key = ulid::Ulid::new().to_string();
-        let a = api
-            .call(
-                reqwest::Method::POST,
-                "/v1/checkins",
-                Some(&token),
-                Some(&key),
-                Some(&body),
-            )
-            .await;
+        let a = api.create_checkin(&token, &body).await;
         out.requests += 1;
         out.create.push(a.took);
         let Some(id) = a.body["checkin_id"].as_str().map(str::to_owned) else {

@@ -119,17 +119,16 @@ async fn main() -> anyhow::Result<()> {
                 queue_cfg.prefix.clone(),
                 waiters.clone(),
             ));
+            // One multiplexed connection for `/readyz` and the change notices.
+            let redis = queue::connection(&queue_cfg.redis_url)?;
             let state = AppState {
                 db: database,
                 queue: Arc::new(Producer::new(&queue_cfg)?),
-                redis: Some(queue::connection(&queue_cfg.redis_url)?),
+                redis: Some(redis.clone()),
                 session_ttl: Duration::from_secs(session_ttl_secs),
                 sessions: checkin_api::session_cache(),
                 changes: waiters,
-                notices: Some(changes::Publisher::new(
-                    queue::connection(&queue_cfg.redis_url)?,
-                    &queue_cfg.prefix,
-                )),
+                notices: Some(changes::Publisher::new(redis, &queue_cfg.prefix)),
             };
             tracing::info!(%bind, %public_url, "API listening; docs at /docs, spec at /openapi.json.");
             Server::new(TcpListener::bind(bind))

@@ -70,10 +70,6 @@ impl<F: Format> Matching<F> {
             )))
         }
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 impl<F: Format> Deref for Matching<F> {

@@ -165,18 +165,7 @@ pub async fn create_checkin(
                     preference.into(),
                 ],
             );
-            let mut inserted = txn.execute_raw(insert.clone()).await;
-            // The passenger already has a live check-in on this flight. If it is a hold of
-            // theirs that ran out, it ends now and this request takes its place.
-            if inserted.as_ref().is_err_and(is_unique_violation)
-                && expire_own_stale_holds(txn, req.flight_id, req.passenger_id).await? > 0
-            {
-                inserted = txn.execute_raw(insert).await;
-            }
-            if let Err(e) = inserted {
-                if !is_unique_violation(&e) {
-                    return Err(e.into());
-                }
+            if !insert_live_checkin(txn, insert, req.flight_id, req.passenger_id).await? {
                 let confirmed = txn
                     .query_one_raw(stmt(
                         "SELECT 1 AS x FROM checkins WHERE flight_id = ? AND passenger_id = ? AND state = 'confirmed'",
@@ -218,11 +207,33 @@ pub async fn create_checkin(
     })
 }
 
+/// Runs `insert` (a new live check-in for `passenger_id` on `flight_id`). If the passenger
+/// already has a live one there and it is a hold of theirs that ran out, that hold ends now and
+/// the insert runs again. Returns `false` when a live check-in is still in the way.
+pub(crate) async fn insert_live_checkin(
+    conn: &impl ConnectionTrait,
+    insert: sea_orm::Statement,
+    flight_id: i64,
+    passenger_id: i64,
+) -> Result<bool, DbErr> {
+    let mut inserted = conn.execute_raw(insert.clone()).await;
+    if inserted.as_ref().is_err_and(is_unique_violation)
+        && expire_own_stale_holds(conn, flight_id, passenger_id).await? > 0
+    {
+        inserted = conn.execute_raw(insert).await;
+    }
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// A passenger whose own hold on this flight has run out may start again: release it now
 /// rather than wait for the sweeper. Returns how many check-ins it ended. Rows are found with a plain read and changed by
 /// primary key with the condition repeated, so no secondary-index range (holding other
 /// passengers' entries) is ever locked: that ordering deadlocked with confirmations.
-pub(crate) async fn expire_own_stale_holds(
+async fn expire_own_stale_holds(
     conn: &impl ConnectionTrait,
     flight_id: i64,
     passenger_id: i64,
@@ -839,7 +850,8 @@ pub async fn wait_for_change(
         }
         let expiry = match (view.state.as_str(), view.hold_seconds_left) {
             ("held", Some(secs)) => {
-                now + Duration::from_secs(secs.max(0).unsigned_abs()) + Duration::from_millis(20)
+                now + Duration::from_secs(u64::try_from(secs).unwrap_or(0))
+                    + Duration::from_millis(20)
             }
             _ => deadline,
         };

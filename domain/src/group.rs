@@ -14,10 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     DomainError, DomainResult,
-    checkin::{HoldOutcome, NewHold, TxnError, expire_own_stale_holds, reason, try_hold_seat},
+    checkin::{HoldOutcome, NewHold, TxnError, insert_live_checkin, reason, try_hold_seat},
     config::HoldConfig,
     db::{self, record_event, stmt},
-    error::is_unique_violation,
     idempotency,
     jobs::{HoldSeatJob, JobQueue},
     session::BookingRef,
@@ -104,9 +103,7 @@ pub async fn create_group_checkin(
             };
             idempotency::claim(txn, booking.id, &key, &hash, &accepted).await?;
             for (passenger, id) in ids.iter().zip(&checkin_ids) {
-                expire_own_stale_holds(txn, req.flight_id, *passenger).await?;
-                let inserted = txn
-                    .execute_raw(stmt(
+                let insert = stmt(
                         "INSERT INTO checkins (id, booking_id, flight_id, passenger_id, seat_id, seat_preference, group_id, state, enqueued_at, created_at, updated_at)
                          VALUES (?, ?, ?, ?, NULL, ?, ?, 'queued', NOW(6), NOW(6), NOW(6))",
                         [
@@ -117,12 +114,9 @@ pub async fn create_group_checkin(
                             req.preference.to_stored().into(),
                             group_id.as_str().into(),
                         ],
-                    ))
-                    .await;
-                match inserted {
-                    Ok(_) => {}
-                    Err(e) if is_unique_violation(&e) => return Err(DomainError::CheckinInProgress.into()),
-                    Err(e) => return Err(e.into()),
+                );
+                if !insert_live_checkin(txn, insert, req.flight_id, *passenger).await? {
+                    return Err(DomainError::CheckinInProgress.into());
                 }
                 record_event(txn, id.as_str(), "queued", &format!("group {group_id} of {}", ids.len())).await?;
             }

@@ -55,6 +55,8 @@ async fn main() -> anyhow::Result<()> {
         &cli.queue.redis_url,
         &format!("{}:", cli.queue.prefix),
     )?;
+    // One multiplexed connection for the stats counters and the change notices.
+    let redis = queue::connection(&cli.queue.redis_url)?;
     let deps = Arc::new(Deps {
         db: database,
         lock,
@@ -62,13 +64,10 @@ async fn main() -> anyhow::Result<()> {
         producer: Producer::new(&cli.queue)?,
         hold: cli.hold.clone(),
         payment: cli.payment.clone(),
-        stats: queue::connection(&cli.queue.redis_url)?,
+        stats: redis.clone(),
         stats_key: format!("{}:stats", cli.queue.prefix),
         name: worker_name("process"),
-        changes: changes::Publisher::new(
-            queue::connection(&cli.queue.redis_url)?,
-            &cli.queue.prefix,
-        ),
+        changes: changes::Publisher::new(redis, &cli.queue.prefix),
     });
     tracing::info!(name = %deps.name, concurrency = cli.worker.concurrency, "Worker starting.");
     let monitor = checkin_worker::monitor(deps, &cli.queue, &cli.worker)?;

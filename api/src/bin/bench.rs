@@ -728,16 +728,7 @@ async fn main() -> anyhow::Result<()> {
                 let api = api2.clone();
                 async move {
                     let body = json!({ "passenger_id": p.passenger_id, "flight_id": p.flight_id });
-                    let key = ulid::Ulid::new().to_string();
-                    let a = api
-                        .call(
-                            reqwest::Method::POST,
-                            "/v1/checkins",
-                            Some(&token),
-                            Some(&key),
-                            Some(&body),
-                        )
-                        .await;
+                    let a = api.create_checkin(&token, &body).await;
                     let id = a.body["checkin_id"].as_str()?.to_owned();
                     let v = api
                         .wait(&token, &id, Duration::from_secs(60), |s| s != "queued")

@@ -267,13 +267,7 @@ async fn bad_input_to_every_endpoint_gets_a_4xx_with_a_stable_code_and_writes_no
         ),
         (
             "cancel someone else's check-in",
-            sys.post(
-                &format!("/v1/checkins/{their_id}/cancel"),
-                Some(&token),
-                None,
-                json!({}),
-            )
-            .await,
+            sys.cancel(&token, &their_id).await,
             StatusCode::NOT_FOUND,
             "checkin_not_found",
         ),
@@ -291,8 +285,7 @@ async fn bad_input_to_every_endpoint_gets_a_4xx_with_a_stable_code_and_writes_no
         ),
         (
             "cancel a malformed check-in id",
-            sys.post("/v1/checkins/nope/cancel", Some(&token), None, json!({}))
-                .await,
+            sys.cancel(&token, "nope").await,
             StatusCode::BAD_REQUEST,
             "invalid_checkin_id",
         ),

@@ -3,7 +3,6 @@
 
 use std::time::{Duration, Instant};
 
-use checkin_api::paymock::PaymockConfig;
 use reqwest::StatusCode;
 
 use crate::support::{Opts, System, free_port};
@@ -11,27 +10,14 @@ use crate::support::{Opts, System, free_port};
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_long_poll_answers_when_the_payment_ends_not_at_the_end_of_its_wait() {
     // The provider takes 700 ms, so the payment is still running when the wait starts.
-    let sys = System::start(Opts {
-        paymock: PaymockConfig {
-            decline_rate: 0.0,
-            latency_ms: 700,
-            ..PaymockConfig::default()
-        },
-        ..Opts::default()
-    })
-    .await;
+    let sys = System::start(Opts::with_provider_latency(700)).await;
     let flight = sys.flight(5, 1).await;
     let a = &flight.passengers[0];
     let ta = sys.login(&a.pnr, &a.last_name).await;
     let ca = sys
         .checkin(&ta, a.passenger_id, flight.flight_id, "1A")
         .await;
-    let (status, held) = sys
-        .get(
-            &format!("/v1/checkins/{ca}?wait_while=queued&wait_secs=10"),
-            Some(&ta),
-        )
-        .await;
+    let (status, held, _) = sys.long_poll(&ta, &ca, "queued", 10).await;
     assert_eq!(
         (status, held["state"].as_str()),
         (StatusCode::OK, Some("held")),
@@ -40,14 +26,7 @@ async fn a_long_poll_answers_when_the_payment_ends_not_at_the_end_of_its_wait() 
 
     let (status, body) = sys.pay(&ta, &ca, "tok_visa").await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
-    let asked = Instant::now();
-    let (status, end) = sys
-        .get(
-            &format!("/v1/checkins/{ca}?wait_while=paying&wait_secs=10"),
-            Some(&ta),
-        )
-        .await;
-    let took = asked.elapsed();
+    let (status, end, took) = sys.long_poll(&ta, &ca, "paying", 10).await;
     assert_eq!(
         (status, end["state"].as_str()),
         (StatusCode::OK, Some("confirmed")),
@@ -77,13 +56,7 @@ async fn a_long_poll_ends_at_the_hold_expiry_or_at_its_wait_and_refuses_bad_wait
 
     // Nothing changes within one second: the answer is the unchanged check-in, after it.
     let asked = Instant::now();
-    let (status, same) = sys
-        .get(
-            &format!("/v1/checkins/{ca}?wait_while=held&wait_secs=1"),
-            Some(&ta),
-        )
-        .await;
-    let took = asked.elapsed();
+    let (status, same, took) = sys.long_poll(&ta, &ca, "held", 1).await;
     assert_eq!(
         (status, same["state"].as_str()),
         (StatusCode::OK, Some("held")),
@@ -95,12 +68,7 @@ async fn a_long_poll_ends_at_the_hold_expiry_or_at_its_wait_and_refuses_bad_wait
     );
 
     // The hold runs out (TTL 2 s) with no worker involved: the wait ends with it.
-    let (status, expired) = sys
-        .get(
-            &format!("/v1/checkins/{ca}?wait_while=held&wait_secs=10"),
-            Some(&ta),
-        )
-        .await;
+    let (status, expired, _) = sys.long_poll(&ta, &ca, "held", 10).await;
     let took = asked.elapsed();
     assert_eq!(
         (status, expired["state"].as_str()),
@@ -113,15 +81,9 @@ async fn a_long_poll_ends_at_the_hold_expiry_or_at_its_wait_and_refuses_bad_wait
     );
 
     // A state the check-in is not in answers at once.
-    let asked = Instant::now();
-    let (status, _) = sys
-        .get(
-            &format!("/v1/checkins/{ca}?wait_while=queued&wait_secs=10"),
-            Some(&ta),
-        )
-        .await;
+    let (status, _, took) = sys.long_poll(&ta, &ca, "queued", 10).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(asked.elapsed() < Duration::from_secs(1));
+    assert!(took < Duration::from_secs(1));
 
     for bad in [
         "wait_while=confirmed",
@@ -146,12 +108,7 @@ async fn without_change_notices_a_long_poll_answers_from_the_database_at_the_end
     // The provider takes 500 ms, so the wait surely starts while the payment runs.
     let sys = System::start(Opts {
         notices_url: Some(nobody),
-        paymock: PaymockConfig {
-            decline_rate: 0.0,
-            latency_ms: 500,
-            ..PaymockConfig::default()
-        },
-        ..Opts::default()
+        ..Opts::with_provider_latency(500)
     })
     .await;
     let flight = sys.flight(5, 1).await;
@@ -163,14 +120,7 @@ async fn without_change_notices_a_long_poll_answers_from_the_database_at_the_end
     assert_eq!(sys.wait_settled(&ta, &ca).await["state"], "held");
     let (status, body) = sys.pay(&ta, &ca, "tok_visa").await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
-    let asked = Instant::now();
-    let (status, end) = sys
-        .get(
-            &format!("/v1/checkins/{ca}?wait_while=paying&wait_secs=2"),
-            Some(&ta),
-        )
-        .await;
-    let took = asked.elapsed();
+    let (status, end, took) = sys.long_poll(&ta, &ca, "paying", 2).await;
     assert_eq!(
         (status, end["state"].as_str()),
         (StatusCode::OK, Some("confirmed")),

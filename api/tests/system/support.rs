@@ -112,6 +112,21 @@ impl Default for Opts {
     }
 }
 
+impl Opts {
+    /// The defaults, with a payment provider that takes `ms` to answer, so a test can act
+    /// while a payment is still running.
+    pub fn with_provider_latency(ms: u64) -> Self {
+        let defaults = Self::default();
+        Self {
+            paymock: PaymockConfig {
+                latency_ms: ms,
+                ..defaults.paymock.clone()
+            },
+            ..defaults
+        }
+    }
+}
+
 pub struct System {
     pub db: DatabaseConnection,
     pub db_name: String,
@@ -160,20 +175,7 @@ impl System {
 
         let paymock = Paymock::new(opts.paymock.clone());
         let pay_port = free_port();
-        let (stop, rx) = oneshot::channel::<()>();
-        let ep = paymock.endpoint();
-        tasks.push(tokio::spawn(async move {
-            let _ = Server::new(TcpListener::bind(format!("127.0.0.1:{pay_port}")))
-                .run_with_graceful_shutdown(
-                    ep,
-                    async {
-                        rx.await.ok();
-                    },
-                    Some(Duration::from_secs(1)),
-                )
-                .await;
-        }));
-        stops.push(stop);
+        serve(paymock.endpoint(), pay_port, &mut tasks, &mut stops);
         let paymock_url = format!("http://127.0.0.1:{pay_port}");
         let payment = PaymentConfig {
             url: paymock_url.clone(),
@@ -193,6 +195,7 @@ impl System {
             lock::from_config(&lock_cfg, &queue_cfg.redis_url, &format!("{prefix}:")).unwrap();
 
         if opts.workers {
+            let redis = queue::connection(&queue_cfg.redis_url).unwrap();
             let deps = Arc::new(Deps {
                 db: conn.clone(),
                 lock: seat_lock.clone(),
@@ -200,13 +203,10 @@ impl System {
                 producer: Producer::new(&queue_cfg).unwrap(),
                 hold: hold.clone(),
                 payment: payment.clone(),
-                stats: queue::connection(&queue_cfg.redis_url).unwrap(),
+                stats: redis.clone(),
                 stats_key: format!("{prefix}:stats"),
                 name: worker_name("test"),
-                changes: changes::Publisher::new(
-                    queue::connection(&queue_cfg.redis_url).unwrap(),
-                    &prefix,
-                ),
+                changes: changes::Publisher::new(redis, &prefix),
             });
             let wcfg = WorkerConfig {
                 concurrency: 16,
@@ -252,20 +252,7 @@ impl System {
         };
         let api_port = free_port();
         let api = format!("http://127.0.0.1:{api_port}");
-        let ep = app(state, &api, None);
-        let (stop, rx) = oneshot::channel::<()>();
-        tasks.push(tokio::spawn(async move {
-            let _ = Server::new(TcpListener::bind(format!("127.0.0.1:{api_port}")))
-                .run_with_graceful_shutdown(
-                    ep,
-                    async {
-                        rx.await.ok();
-                    },
-                    Some(Duration::from_secs(1)),
-                )
-                .await;
-        }));
-        stops.push(stop);
+        serve(app(state, &api, None), api_port, &mut tasks, &mut stops);
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(256)
             .build()
@@ -391,6 +378,34 @@ impl System {
         .await
     }
 
+    pub async fn cancel(&self, token: &str, checkin_id: &str) -> (StatusCode, Value) {
+        self.post(
+            &format!("/v1/checkins/{checkin_id}/cancel"),
+            Some(token),
+            None,
+            json!({}),
+        )
+        .await
+    }
+
+    /// `get_checkin` as a long poll (`wait_while`, `wait_secs`), and how long it took.
+    pub async fn long_poll(
+        &self,
+        token: &str,
+        checkin_id: &str,
+        while_state: &str,
+        secs: u32,
+    ) -> (StatusCode, Value, Duration) {
+        let asked = tokio::time::Instant::now();
+        let (status, body) = self
+            .get(
+                &format!("/v1/checkins/{checkin_id}?wait_while={while_state}&wait_secs={secs}"),
+                Some(token),
+            )
+            .await;
+        (status, body, asked.elapsed())
+    }
+
     /// Polls a check-in until `done` says so, or panics after `within`.
     pub async fn wait_for(
         &self,
@@ -468,6 +483,28 @@ impl System {
             .await
             .ok();
     }
+}
+
+/// Serves `ep` on a loopback port until its stop signal.
+fn serve(
+    ep: impl poem::Endpoint + 'static,
+    port: u16,
+    tasks: &mut Vec<JoinHandle<()>>,
+    stops: &mut Vec<oneshot::Sender<()>>,
+) {
+    let (stop, rx) = oneshot::channel::<()>();
+    tasks.push(tokio::spawn(async move {
+        let _ = Server::new(TcpListener::bind(format!("127.0.0.1:{port}")))
+            .run_with_graceful_shutdown(
+                ep,
+                async {
+                    rx.await.ok();
+                },
+                Some(Duration::from_secs(1)),
+            )
+            .await;
+    }));
+    stops.push(stop);
 }
 
 /// Adds one single-passenger booking to a flight: (pnr, last name, passenger id).
