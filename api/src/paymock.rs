@@ -1,6 +1,8 @@
 //! A mock payment provider modelled on stripe-mock: its own HTTP service with Stripe's
 //! shapes (`POST /v1/charges`, `POST /v1/refunds`, `card_error` declines), an
-//! `Idempotency-Key` per request, a configurable decline rate and latency, and faults
+//! `Idempotency-Key` per request (a request whose key another request is still working on
+//! gets Stripe's 409 `idempotency_key_in_use`, never a second charge), a configurable
+//! decline rate and latency, and faults
 //! (HTTP 500s, responses slower than any client timeout) that tests switch on at run time
 //! through `POST /_control`.
 //!
@@ -99,12 +101,51 @@ struct Stored {
     body: serde_json::Value,
 }
 
+/// What the mock knows of one idempotency key.
+enum Slot {
+    /// A request with this key is being worked on: others with the key get a 409, as Stripe
+    /// answers `idempotency_key_in_use`, rather than making a second charge.
+    InProgress { request_hash: String },
+    /// The first answer, replayed to every later request with the key.
+    Done(Stored),
+}
+
+type SlotKey = (&'static str, String);
+
+/// The claim of a request on its idempotency key. Dropped without [`Reservation::store`]
+/// (a request refused before it did anything, or a client that went away), it frees the
+/// key so the request may be sent again.
+struct Reservation {
+    mock: Paymock,
+    key: Option<SlotKey>,
+}
+
+impl Reservation {
+    /// Keeps `answer` as the key's answer for every later request.
+    fn store(mut self, inner: &mut Inner, answer: Stored) {
+        if let Some(key) = self.key.take() {
+            inner.idempotency.insert(key, Slot::Done(answer));
+        }
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            let mut inner = self.mock.lock();
+            if matches!(inner.idempotency.get(&key), Some(Slot::InProgress { .. })) {
+                inner.idempotency.remove(&key);
+            }
+        }
+    }
+}
+
 struct Inner {
     cfg: PaymockConfig,
     rng: StdRng,
     stats: PaymockStats,
-    /// (endpoint, idempotency key) -> first answer.
-    idempotency: HashMap<(String, String), Stored>,
+    /// (endpoint, idempotency key) -> the request in progress, or its answer.
+    idempotency: HashMap<SlotKey, Slot>,
     /// charge id -> (amount, refunded)
     charges: HashMap<String, (i64, bool)>,
 }
@@ -196,8 +237,10 @@ fn hash(value: &impl Serialize) -> String {
 enum Plan {
     Replay(Stored),
     Mismatch,
+    InUse,
     Fail,
     Proceed {
+        reservation: Reservation,
         hang: bool,
         decline_roll: f64,
         latency: Duration,
@@ -205,18 +248,25 @@ enum Plan {
     },
 }
 
-fn plan(mock: &Paymock, endpoint: &str, key: &str, request_hash: &str) -> Plan {
+/// Decides, in one critical section, what a request with `key` gets: the stored answer, a
+/// refusal, or the key reserved for it to go on.
+fn plan(mock: &Paymock, endpoint: &'static str, key: &str, request_hash: &str) -> Plan {
     let mut inner = mock.lock();
-    if let Some(stored) = inner
-        .idempotency
-        .get(&(endpoint.to_owned(), key.to_owned()))
-        .cloned()
-    {
-        if stored.request_hash != request_hash {
+    let slot_key = (endpoint, key.to_owned());
+    match inner.idempotency.get(&slot_key) {
+        Some(Slot::InProgress { request_hash: h })
+        | Some(Slot::Done(Stored {
+            request_hash: h, ..
+        })) if h != request_hash => {
             return Plan::Mismatch;
         }
-        inner.stats.idempotent_replays += 1;
-        return Plan::Replay(stored);
+        Some(Slot::InProgress { .. }) => return Plan::InUse,
+        Some(Slot::Done(stored)) => {
+            let stored = stored.clone();
+            inner.stats.idempotent_replays += 1;
+            return Plan::Replay(stored);
+        }
+        None => {}
     }
     let error_rate = inner.cfg.error_rate;
     if inner.rng.random_bool(error_rate.clamp(0.0, 1.0)) {
@@ -228,12 +278,32 @@ fn plan(mock: &Paymock, endpoint: &str, key: &str, request_hash: &str) -> Plan {
     if hang {
         inner.stats.injected_timeouts += 1;
     }
+    inner.idempotency.insert(
+        slot_key.clone(),
+        Slot::InProgress {
+            request_hash: request_hash.to_owned(),
+        },
+    );
     Plan::Proceed {
+        reservation: Reservation {
+            mock: mock.clone(),
+            key: Some(slot_key),
+        },
         hang,
         decline_roll: inner.rng.random::<f64>(),
         latency: Duration::from_millis(inner.cfg.latency_ms),
         hang_for: Duration::from_millis(inner.cfg.hang_ms),
     }
+}
+
+/// The answer to a request whose idempotency key another request is still working on.
+fn in_use() -> Response {
+    error(
+        StatusCode::CONFLICT,
+        "idempotency_error",
+        "idempotency_key_in_use",
+        "another request with this Idempotency-Key is in progress; try again later",
+    )
 }
 
 fn idempotency_key(req: &Request) -> Option<String> {
@@ -275,34 +345,8 @@ async fn create_charge(
         );
     };
     mock.lock().stats.charge_requests += 1;
-    let (latency, hang, hang_for, roll) = match plan(&mock, "charges", &key, &hash(&params)) {
-        Plan::Replay(s) => return json(s.status, &s.body),
-        Plan::Mismatch => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "idempotency_error",
-                "idempotency_key_reused",
-                "keys are for one request only",
-            );
-        }
-        Plan::Fail => {
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "api_error",
-                "internal",
-                "injected failure",
-            );
-        }
-        Plan::Proceed {
-            hang,
-            decline_roll,
-            latency,
-            hang_for,
-        } => (latency, hang, hang_for, decline_roll),
-    };
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
+    // Requests the provider refuses outright are checked first: like Stripe, the mock keeps
+    // no answer for them under the key.
     if params.amount < 0 {
         return error(
             StatusCode::BAD_REQUEST,
@@ -311,8 +355,8 @@ async fn create_charge(
             "amount must be positive",
         );
     }
-    let decline = match params.source.as_str() {
-        "tok_visa" => (roll < mock.lock().cfg.decline_rate).then_some("generic_decline"),
+    let always_declined = match params.source.as_str() {
+        "tok_visa" => None,
         "tok_chargeDeclined" => Some("generic_decline"),
         "tok_insufficientFunds" => Some("insufficient_funds"),
         "tok_expiredCard" => Some("expired_card"),
@@ -325,28 +369,47 @@ async fn create_charge(
             );
         }
     };
+    let (reservation, latency, hang, hang_for, roll) =
+        match plan(&mock, "charges", &key, &hash(&params)) {
+            Plan::Replay(s) => return json(s.status, &s.body),
+            Plan::Mismatch => return key_reused(),
+            Plan::InUse => return in_use(),
+            Plan::Fail => return injected_failure(),
+            Plan::Proceed {
+                reservation,
+                hang,
+                decline_roll,
+                latency,
+                hang_for,
+            } => (reservation, latency, hang, hang_for, decline_roll),
+        };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let charge_id = format!("ch_{}", ulid::Ulid::new());
-    let (status, body) = match decline {
-        None => (
-            200,
-            serde_json::json!({
-                "id": charge_id, "object": "charge", "amount": params.amount, "currency": params.currency,
-                "status": "succeeded", "paid": true, "refunded": false,
-            }),
-        ),
-        Some(decline_code) => (
-            402,
-            serde_json::json!({ "error": {
-                "type": "card_error",
-                "code": if decline_code == "expired_card" { "expired_card" } else { "card_declined" },
-                "decline_code": decline_code,
-                "message": "Your card was declined.",
-                "charge": charge_id,
-            }}),
-        ),
-    };
-    {
+    let (status, body) = {
         let mut inner = mock.lock();
+        let decline = always_declined
+            .or_else(|| (roll < inner.cfg.decline_rate).then_some("generic_decline"));
+        let answer = match decline {
+            None => (
+                200,
+                serde_json::json!({
+                    "id": charge_id, "object": "charge", "amount": params.amount, "currency": params.currency,
+                    "status": "succeeded", "paid": true, "refunded": false,
+                }),
+            ),
+            Some(decline_code) => (
+                402,
+                serde_json::json!({ "error": {
+                    "type": "card_error",
+                    "code": if decline_code == "expired_card" { "expired_card" } else { "card_declined" },
+                    "decline_code": decline_code,
+                    "message": "Your card was declined.",
+                    "charge": charge_id,
+                }}),
+            ),
+        };
         inner.stats.charges_created += 1;
         if decline.is_none() {
             inner.stats.charges_succeeded += 1;
@@ -356,20 +419,39 @@ async fn create_charge(
         } else {
             inner.stats.charges_declined += 1;
         }
-        inner.idempotency.insert(
-            ("charges".into(), key),
+        reservation.store(
+            &mut inner,
             Stored {
                 request_hash: hash(&params),
-                status,
-                body: body.clone(),
+                status: answer.0,
+                body: answer.1.clone(),
             },
         );
-    }
+        answer
+    };
     if hang {
         // The charge is made; only the answer is late, as with a real provider's timeout.
         tokio::time::sleep(hang_for).await;
     }
     json(status, &body)
+}
+
+fn key_reused() -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        "idempotency_error",
+        "idempotency_key_reused",
+        "keys are for one request only",
+    )
+}
+
+fn injected_failure() -> Response {
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "api_error",
+        "internal",
+        "injected failure",
+    )
 }
 
 #[handler]
@@ -402,25 +484,16 @@ async fn create_refund(
             "send an Idempotency-Key header",
         );
     };
-    let latency = match plan(&mock, "refunds", &key, &hash(&params)) {
+    let (reservation, latency) = match plan(&mock, "refunds", &key, &hash(&params)) {
         Plan::Replay(s) => return json(s.status, &s.body),
-        Plan::Mismatch => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "idempotency_error",
-                "idempotency_key_reused",
-                "keys are for one request only",
-            );
-        }
-        Plan::Fail => {
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "api_error",
-                "internal",
-                "injected failure",
-            );
-        }
-        Plan::Proceed { latency, .. } => latency,
+        Plan::Mismatch => return key_reused(),
+        Plan::InUse => return in_use(),
+        Plan::Fail => return injected_failure(),
+        Plan::Proceed {
+            reservation,
+            latency,
+            ..
+        } => (reservation, latency),
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -445,8 +518,8 @@ async fn create_refund(
             )
         }
     };
-    inner.idempotency.insert(
-        ("refunds".into(), key),
+    reservation.store(
+        &mut inner,
         Stored {
             request_hash: hash(&params),
             status,
@@ -524,4 +597,68 @@ fn stats(mock: Data<&Paymock>) -> Json<PaymockStats> {
 #[handler]
 fn healthz() -> &'static str {
     "ok"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn charge_plan(mock: &Paymock, hash: &str) -> Plan {
+        plan(mock, "charges", "seatfee_h1", hash)
+    }
+
+    #[test]
+    fn a_key_in_progress_is_refused_then_replayed_once_answered() {
+        let mock = Paymock::new(PaymockConfig::default());
+        let Plan::Proceed { reservation, .. } = charge_plan(&mock, "h") else {
+            panic!("the first request goes on");
+        };
+        assert!(matches!(charge_plan(&mock, "h"), Plan::InUse));
+        assert!(matches!(charge_plan(&mock, "other"), Plan::Mismatch));
+        reservation.store(
+            &mut mock.lock(),
+            Stored {
+                request_hash: "h".into(),
+                status: 200,
+                body: serde_json::json!({ "id": "ch_1" }),
+            },
+        );
+        let Plan::Replay(stored) = charge_plan(&mock, "h") else {
+            panic!("answered keys replay");
+        };
+        assert_eq!(stored.body["id"], "ch_1");
+        assert_eq!(mock.stats().idempotent_replays, 1);
+    }
+
+    #[test]
+    fn a_request_that_ends_without_an_answer_frees_its_key() {
+        let mock = Paymock::new(PaymockConfig::default());
+        let Plan::Proceed { reservation, .. } = charge_plan(&mock, "h") else {
+            panic!("the first request goes on");
+        };
+        drop(reservation);
+        assert!(matches!(charge_plan(&mock, "h"), Plan::Proceed { .. }));
+    }
+
+    #[test]
+    fn concurrent_requests_with_one_key_make_one_charge() {
+        let mock = Paymock::new(PaymockConfig::default());
+        let barrier = std::sync::Barrier::new(8);
+        // Each thread keeps what it got until all have asked, so no key is freed early.
+        let went_on: Vec<Reservation> = std::thread::scope(|s| {
+            let runs: Vec<_> = (0..8)
+                .map(|_| {
+                    s.spawn(|| {
+                        barrier.wait();
+                        match charge_plan(&mock, "h") {
+                            Plan::Proceed { reservation, .. } => Some(reservation),
+                            _ => None,
+                        }
+                    })
+                })
+                .collect();
+            runs.into_iter().filter_map(|r| r.join().unwrap()).collect()
+        });
+        assert_eq!(went_on.len(), 1);
+    }
 }

@@ -139,7 +139,8 @@ pub struct PaymentConfig {
         default_value_t = 5000
     )]
     pub timeout_ms: u64,
-    /// Provider attempts before a payment is given up (and any charge refunded).
+    /// Provider attempts before a payment is given up (the seat is released; a charge whose
+    /// success arrives after that, from a delivery still in flight, is refunded).
     #[arg(
         long = "payment-max-attempts",
         env = "PAYMENT_MAX_ATTEMPTS",

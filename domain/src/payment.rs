@@ -48,6 +48,10 @@ pub enum GatewayError {
     /// The provider refused the request itself (4xx other than a decline).
     #[error("provider refused the request: {0}")]
     Permanent(String),
+    /// Another request with the same idempotency key is in progress at the provider (a
+    /// duplicate delivery): ask again later. It is not a failed attempt.
+    #[error("another request with this key is in progress: {0}")]
+    Busy(String),
 }
 
 /// A payment provider. Implementations time out their calls.
@@ -258,7 +262,9 @@ pub enum PaymentOutcome {
     Confirmed,
     /// Declined by the provider: the check-in ended `payment_failed`, the seat is free.
     Declined(String),
-    /// Charged after the hold was lost: refunded, the check-in ended `expired`.
+    /// Charged after the hold was lost: refunded. The check-in ended `expired`, or it had
+    /// already ended without this charge (given up by another delivery while this one was
+    /// charging) and keeps its end.
     Refunded,
     /// The provider stayed unreachable for the whole attempt budget: the check-in ended
     /// `payment_failed` with reason `provider_unavailable` and the seat is free.
@@ -291,7 +297,14 @@ pub async fn process_payment(
     id: &CheckinId,
 ) -> DomainResult<PaymentOutcome> {
     let Some(row) = load_paying(db, id).await? else {
-        return Ok(PaymentOutcome::AlreadyDone);
+        // Not paying any more. A delivery that charged after the payment had ended may have
+        // left its refund undone: this one finishes it.
+        return match outstanding_refund(db, id).await? {
+            Some((hold_id, charge_id)) => {
+                refund_late_charge(db, gateway, id, &hold_id, &charge_id).await
+            }
+            None => Ok(PaymentOutcome::AlreadyDone),
+        };
     };
     let started = Instant::now();
     let result = if row.request.amount_cents == 0 {
@@ -313,6 +326,17 @@ pub async fn process_payment(
         Err(GatewayError::Permanent(msg)) => {
             metrics::payment("refused", started.elapsed());
             decline(db, id, &row, &format!("provider_refused: {msg}")).await
+        }
+        Err(GatewayError::Busy(msg)) => {
+            // The delivery that is charging will end the payment; this one only looks again
+            // later, and gives its attempt back so duplicates do not use up the budget.
+            metrics::payment("busy", started.elapsed());
+            db.execute_raw(stmt(
+                "UPDATE payments SET attempts = attempts - 1 WHERE checkin_id = ? AND state = 'pending' AND attempts > 0",
+                [id.as_str().into()],
+            ))
+            .await?;
+            Ok(PaymentOutcome::Retry(msg))
         }
         Err(GatewayError::Transient(msg)) => {
             metrics::payment("unavailable", started.elapsed());
@@ -396,7 +420,18 @@ async fn confirm(
                 ))
                 .await?;
             if moved.rows_affected() == 0 {
-                return Ok(false);
+                // Ended already: by a duplicate delivery that booked or refunded this very
+                // charge (the key makes the provider answer every delivery with the same one),
+                // or without any charge (given up), and then the charge is noted on the ended
+                // payment, to be refunded (by this delivery, or by any later one if that fails).
+                let noted = txn
+                    .execute_raw(stmt(
+                        "UPDATE payments SET provider_charge_id = ?, updated_at = NOW(6)
+                         WHERE checkin_id = ? AND state IN ('failed', 'declined') AND provider_charge_id IS NULL",
+                        [charge_id.as_str().into(), id.as_str().into()],
+                    ))
+                    .await?;
+                return Ok(if noted.rows_affected() == 1 { Booking::Unbooked } else { Booking::AlreadyDone });
             }
             let cas = txn
                 .execute_raw(stmt(
@@ -417,15 +452,19 @@ async fn confirm(
                 &format!("seat {seat_code}, charge {charge_id}"),
             )
             .await?;
-            Ok(true)
+            Ok(Booking::Booked)
         })
     })
     .await;
     match booked {
-        Ok(false) => Ok(PaymentOutcome::AlreadyDone),
-        Ok(true) => {
+        Ok(Booking::AlreadyDone) => Ok(PaymentOutcome::AlreadyDone),
+        Ok(Booking::Booked) => {
             metrics::checkin_outcome("confirmed");
             Ok(PaymentOutcome::Confirmed)
+        }
+        Ok(Booking::Unbooked) => {
+            metrics::fenced_write("late_charge");
+            refund_late_charge(db, gateway, id, &row.hold_id, charge_id).await
         }
         Err(ConfirmError::Domain(e)) => Err(e),
         Err(ConfirmError::HoldLost) => {
@@ -551,6 +590,84 @@ async fn lock_if_paying(conn: &impl ConnectionTrait, id: &CheckinId) -> Result<b
         Some(r) => r.try_get::<CheckinState>("", "state")? == CheckinState::Paying,
         None => false,
     })
+}
+
+/// Refunds a charge that succeeded after its payment had ended without it, noted on the
+/// payment row by [`confirm`]. The check-in keeps its end; the payment becomes `refunded`.
+/// A refund the provider does not take now is retried by the job, and by any later delivery.
+async fn refund_late_charge(
+    db: &DatabaseConnection,
+    gateway: &dyn PaymentGateway,
+    id: &CheckinId,
+    hold_id: &str,
+    charge_id: &str,
+) -> DomainResult<PaymentOutcome> {
+    if let Err(e) = gateway
+        .refund(charge_id, &format!("refund_{hold_id}"))
+        .await
+    {
+        return Ok(PaymentOutcome::Retry(format!(
+            "refund of a charge made after the payment ended: {e}"
+        )));
+    }
+    let refunded_now = db::transaction::<_, DomainError, _>(db, |txn| {
+        let (id, charge_id) = (id.clone(), charge_id.to_owned());
+        Box::pin(async move {
+            let done = txn
+                .execute_raw(stmt(
+                    "UPDATE payments SET state = 'refunded', updated_at = NOW(6)
+                     WHERE checkin_id = ? AND state IN ('failed', 'declined') AND provider_charge_id = ?",
+                    [id.as_str().into(), charge_id.as_str().into()],
+                ))
+                .await?;
+            if done.rows_affected() == 1 {
+                record_event(
+                    txn,
+                    id.as_str(),
+                    "refunded",
+                    &format!("charge {charge_id} succeeded after the payment had ended; refunded"),
+                )
+                .await?;
+            }
+            Ok::<_, DomainError>(done.rows_affected() == 1)
+        })
+    })
+    .await?;
+    if refunded_now {
+        metrics::checkin_outcome("refunded");
+    }
+    Ok(PaymentOutcome::Refunded)
+}
+
+/// A late charge noted on an ended payment whose refund has not gone through yet.
+async fn outstanding_refund(
+    db: &DatabaseConnection,
+    id: &CheckinId,
+) -> DomainResult<Option<(String, String)>> {
+    let row = db
+        .query_one_raw(stmt(
+            "SELECT hold_id, provider_charge_id FROM payments
+             WHERE checkin_id = ? AND state IN ('failed', 'declined') AND provider_charge_id IS NOT NULL",
+            [id.as_str().into()],
+        ))
+        .await?;
+    Ok(match row {
+        Some(r) => Some((
+            r.try_get("", "hold_id")?,
+            r.try_get("", "provider_charge_id")?,
+        )),
+        None => None,
+    })
+}
+
+/// What the confirming transaction found.
+enum Booking {
+    /// The seat is booked and the boarding pass issued.
+    Booked,
+    /// A duplicate delivery had already ended the payment with this charge.
+    AlreadyDone,
+    /// The payment had ended without this charge: it was noted, and must be refunded.
+    Unbooked,
 }
 
 /// Why a confirmation rolled back.

@@ -11,10 +11,12 @@ pub enum PaymentState {
     Succeeded,
     #[sea_orm(string_value = "declined")]
     Declined,
-    /// Charged after the hold was lost, and given back.
+    /// Charged after the hold was lost, or after the payment had been given up, and given back.
     #[sea_orm(string_value = "refunded")]
     Refunded,
-    /// The provider could not be reached within the attempt budget; any charge was reversed.
+    /// The provider could not be reached within the attempt budget. A charge whose success
+    /// still arrives is noted here (`provider_charge_id`) and refunded, and the state becomes
+    /// `refunded`.
     #[sea_orm(string_value = "failed")]
     Failed,
 }

@@ -87,7 +87,11 @@ impl PaymentGateway for HttpPaymentGateway {
                 other => Err(GatewayError::Transient(format!("charge status {other}"))),
             };
         }
-        if status.is_server_error() || status.as_u16() == 429 || status.as_u16() == 409 {
+        if status.as_u16() == 409 {
+            // Stripe's idempotency_key_in_use: a duplicate delivery is charging right now.
+            return Err(GatewayError::Busy(format!("HTTP {status}")));
+        }
+        if status.is_server_error() || status.as_u16() == 429 {
             return Err(GatewayError::Transient(format!("HTTP {status}")));
         }
         match serde_json::from_slice::<ErrorEnvelope>(&bytes) {
@@ -120,7 +124,9 @@ impl PaymentGateway for HttpPaymentGateway {
         let status = resp.status();
         if status.is_success() {
             Ok(())
-        } else if status.is_server_error() || status.as_u16() == 429 || status.as_u16() == 409 {
+        } else if status.as_u16() == 409 {
+            Err(GatewayError::Busy(format!("HTTP {status}")))
+        } else if status.is_server_error() || status.as_u16() == 429 {
             Err(GatewayError::Transient(format!("HTTP {status}")))
         } else {
             Err(GatewayError::Permanent(format!(

@@ -118,10 +118,11 @@ async fn a_declined_payment_ends_payment_failed_and_frees_the_seat() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_payment_job_delivered_many_times_at_once_charges_once_and_books_once() {
+    // The provider takes 100 ms, so every delivery reaches it while the first is in progress.
     let sys = Arc::new(
         System::start(Opts {
             workers: false,
-            ..Opts::default()
+            ..Opts::with_provider_latency(100)
         })
         .await,
     );
@@ -151,17 +152,180 @@ async fn a_payment_job_delivered_many_times_at_once_charges_once_and_books_once(
             })
         })
         .collect();
-    let mut confirmed = 0;
+    let mut outcomes = Vec::new();
     for r in runs {
-        confirmed += usize::from(r.await.unwrap() == payment::PaymentOutcome::Confirmed);
+        outcomes.push(r.await.unwrap());
     }
-    assert_eq!(confirmed, 1);
+    let confirmed = outcomes
+        .iter()
+        .filter(|o| **o == payment::PaymentOutcome::Confirmed)
+        .count();
+    assert_eq!(confirmed, 1, "{outcomes:?}");
+    // The others were told to come back later; coming back, they find the work done.
+    for _ in 0..5 {
+        let gw = HttpPaymentGateway::new(&sys.payment).unwrap();
+        assert_eq!(
+            payment::process_payment(&sys.db, &gw, &sys.payment, &ca)
+                .await
+                .unwrap(),
+            payment::PaymentOutcome::AlreadyDone
+        );
+    }
     assert_eq!(
         sys.paymock.stats().charges_created,
         1,
         "one charge whatever the deliveries"
     );
     assert_eq!(sys.scalar("SELECT COUNT(*) FROM boarding_passes").await, 1);
+    sys.assert_invariants().await;
+    Arc::into_inner(sys).unwrap().stop().await;
+}
+
+/// A gateway whose charges wait at a gate before they reach the provider (the test decides
+/// when a delivery's charge lands), and whose first refund finds the provider down.
+struct Gated {
+    inner: HttpPaymentGateway,
+    entered: tokio::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    release: tokio::sync::Notify,
+    refund_down: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl payment::PaymentGateway for Gated {
+    async fn charge(
+        &self,
+        req: &payment::ChargeRequest,
+    ) -> Result<payment::ChargeResult, payment::GatewayError> {
+        if let Some(entered) = self.entered.lock().await.take() {
+            let _ = entered.send(());
+        }
+        self.release.notified().await;
+        self.inner.charge(req).await
+    }
+
+    async fn refund(&self, charge_id: &str, key: &str) -> Result<(), payment::GatewayError> {
+        if self
+            .refund_down
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            return Err(payment::GatewayError::Transient("HTTP 503".into()));
+        }
+        self.inner.refund(charge_id, key).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_charge_that_succeeds_after_another_delivery_gave_the_payment_up_is_refunded() {
+    let sys = Arc::new(
+        System::start(Opts {
+            workers: false,
+            payment_max_attempts: 2,
+            paymock: PaymockConfig {
+                decline_rate: 0.0,
+                ..PaymockConfig::default()
+            },
+            ..Opts::default()
+        })
+        .await,
+    );
+    let flight = sys.flight(5, 1).await;
+    let a = &flight.passengers[0];
+    let ta = sys.login(&a.pnr, &a.last_name).await;
+    let ca = CheckinId::parse(
+        &sys.checkin(&ta, a.passenger_id, flight.flight_id, "2C")
+            .await,
+    )
+    .unwrap();
+    checkin_domain::checkin::process_hold(&sys.db, &checkin_domain::lock::NoLock, &sys.hold, &ca)
+        .await
+        .unwrap();
+    assert_eq!(
+        sys.pay(&ta, ca.as_str(), "tok_visa").await.0,
+        StatusCode::ACCEPTED
+    );
+    // The first delivery counts its attempt and stops just before the provider.
+    let (entered, first_in) = tokio::sync::oneshot::channel();
+    let gated = Arc::new(Gated {
+        inner: HttpPaymentGateway::new(&sys.payment).unwrap(),
+        entered: tokio::sync::Mutex::new(Some(entered)),
+        release: tokio::sync::Notify::new(),
+        refund_down: true.into(),
+    });
+    let first = tokio::spawn({
+        let (sys, ca, gated) = (sys.clone(), ca.clone(), gated.clone());
+        async move {
+            payment::process_payment(&sys.db, gated.as_ref(), &sys.payment, &ca)
+                .await
+                .unwrap()
+        }
+    });
+    first_in.await.unwrap();
+    // A second delivery finds the provider down on the last attempt and gives up.
+    sys.paymock.set_config(PaymockConfig {
+        decline_rate: 0.0,
+        error_rate: 1.0,
+        ..PaymockConfig::default()
+    });
+    let gw = HttpPaymentGateway::new(&sys.payment).unwrap();
+    assert_eq!(
+        payment::process_payment(&sys.db, &gw, &sys.payment, &ca)
+            .await
+            .unwrap(),
+        payment::PaymentOutcome::GaveUp
+    );
+    let seat_free = format!(
+        "SELECT COUNT(*) FROM seats WHERE flight_id = {} AND seat_code = '2C' AND state = 'available' AND passenger_id IS NULL",
+        flight.flight_id
+    );
+    assert_eq!(sys.scalar(&seat_free).await, 1);
+    // The provider is back and the first delivery's charge goes through: nothing holds it.
+    sys.paymock.set_config(PaymockConfig {
+        decline_rate: 0.0,
+        ..PaymockConfig::default()
+    });
+    gated.release.notify_one();
+    // Its refund finds the provider down: the charge stays noted on the payment, and the
+    // job is tried again; that delivery (or any later one) refunds it.
+    assert!(matches!(
+        first.await.unwrap(),
+        payment::PaymentOutcome::Retry(_)
+    ));
+    assert_eq!(
+        sys.scalar(&format!(
+            "SELECT COUNT(*) FROM payments WHERE checkin_id = '{ca}' AND state = 'failed' AND provider_charge_id IS NOT NULL"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(sys.paymock.stats().refunds, 0);
+    assert_eq!(
+        payment::process_payment(&sys.db, gated.as_ref(), &sys.payment, &ca)
+            .await
+            .unwrap(),
+        payment::PaymentOutcome::Refunded
+    );
+    assert_eq!(
+        payment::process_payment(&sys.db, &gw, &sys.payment, &ca)
+            .await
+            .unwrap(),
+        payment::PaymentOutcome::AlreadyDone
+    );
+    let stats = sys.paymock.stats();
+    assert_eq!((stats.charges_succeeded, stats.refunds), (1, 1));
+    let end = sys.get(&format!("/v1/checkins/{ca}"), Some(&ta)).await.1;
+    assert_eq!(
+        (end["state"].as_str(), end["reason"].as_str()),
+        (Some("payment_failed"), Some("provider_unavailable"))
+    );
+    assert_eq!(
+        sys.scalar(&format!(
+            "SELECT COUNT(*) FROM payments WHERE checkin_id = '{ca}' AND state = 'refunded' AND provider_charge_id LIKE 'ch\\_%'"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(sys.scalar(&seat_free).await, 1);
+    assert_eq!(sys.scalar("SELECT COUNT(*) FROM boarding_passes").await, 0);
     sys.assert_invariants().await;
     Arc::into_inner(sys).unwrap().stop().await;
 }
