@@ -29,7 +29,9 @@ export PAYMENT_URL="http://127.0.0.1:$pay_port" DASHBOARD_PASSWORD="browser-test
 pids=()
 cleanup() {
     kill "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
     mariadb -uroot -h127.0.0.1 -e "DROP DATABASE IF EXISTS \`$db\`"
+    redis-cli --scan --pattern "$QUEUE_PREFIX:*" | xargs -r redis-cli unlink >/dev/null || true
 }
 trap cleanup EXIT
 mariadb -uroot -h127.0.0.1 -e "CREATE DATABASE \`$db\`"

@@ -24,8 +24,9 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 export DATABASE_URL="mysql://root@127.0.0.1:3306/$db" QUEUE_PREFIX="fuzz$$" RUST_LOG=error
 mariadb -uroot -h127.0.0.1 -e "CREATE DATABASE \`$db\`"
 cleanup() {
-    [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null || true
+    [ -n "${pid:-}" ] && { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; } || true
     mariadb -uroot -h127.0.0.1 -e "DROP DATABASE IF EXISTS \`$db\`"
+    redis-cli --scan --pattern "$QUEUE_PREFIX:*" | xargs -r redis-cli unlink >/dev/null || true
 }
 trap cleanup EXIT
 "$api" migrate up >/dev/null 2>&1

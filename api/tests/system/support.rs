@@ -423,12 +423,83 @@ impl System {
             if done(body["state"].as_str().unwrap_or_default()) {
                 return body;
             }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "check-in {checkin_id} stuck in {body}"
-            );
+            if tokio::time::Instant::now() >= deadline {
+                let trace = self.trace(checkin_id).await;
+                panic!("check-in {checkin_id} stuck in {body}\n{trace}");
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Where a check-in is, for a failing test's message: its history in MariaDB, and every
+    /// queue key in Redis that names its jobs, with the jobs' metadata.
+    pub async fn trace(&self, checkin_id: &str) -> String {
+        let mut out = String::from("history:\n");
+        let events = self
+            .db
+            .query_all_raw(db::stmt(
+                "SELECT CAST(created_at AS CHAR) AS at, kind, detail FROM checkin_events WHERE checkin_id = ? ORDER BY id",
+                [checkin_id.into()],
+            ))
+            .await
+            .unwrap_or_default();
+        for e in events {
+            let field = |c: &str| e.try_get::<String>("", c).unwrap_or_default();
+            out += &format!("  {} {} {}\n", field("at"), field("kind"), field("detail"));
+        }
+        let Some(mut redis) = shared_redis().await else {
+            return out + "redis: unreachable\n";
+        };
+        for queue in ["hold", "payment"] {
+            let base = format!("{}:{queue}", self.prefix);
+            let data: std::collections::HashMap<String, String> = redis::cmd("HGETALL")
+                .arg(format!("{base}:data"))
+                .query_async(&mut redis)
+                .await
+                .unwrap_or_default();
+            let keys = keys_matching(&mut redis, &format!("{base}:*")).await;
+            for (task, _) in data.iter().filter(|(_, job)| job.contains(checkin_id)) {
+                let meta: Vec<String> = redis::cmd("HGETALL")
+                    .arg(format!("{base}:meta:{task}"))
+                    .query_async(&mut redis)
+                    .await
+                    .unwrap_or_default();
+                let mut found_in = Vec::new();
+                for key in keys
+                    .iter()
+                    .filter(|k| !k.contains(":meta:") && !k.ends_with(":data"))
+                {
+                    let kind: String = redis::cmd("TYPE")
+                        .arg(key)
+                        .query_async(&mut redis)
+                        .await
+                        .unwrap_or_default();
+                    let (cmd, listed) = match kind.as_str() {
+                        "list" => ("LPOS", None),
+                        "zset" => ("ZSCORE", None),
+                        "set" => ("SISMEMBER", Some(1)),
+                        "hash" => ("HEXISTS", Some(1)),
+                        _ => continue,
+                    };
+                    let v: redis::Value = redis::cmd(cmd)
+                        .arg(key)
+                        .arg(task)
+                        .query_async(&mut redis)
+                        .await
+                        .unwrap_or(redis::Value::Nil);
+                    let member = match (v, listed) {
+                        (redis::Value::Nil, _) => false,
+                        (redis::Value::Int(n), Some(yes)) => n == yes,
+                        _ => true,
+                    };
+                    if member {
+                        found_in.push(key.trim_start_matches(&format!("{base}:")).to_owned());
+                    }
+                }
+                out += &format!("{queue} job {task}: meta {meta:?}, in {found_in:?}\n");
+            }
+        }
+        out
     }
 
     pub async fn wait_settled(&self, token: &str, checkin_id: &str) -> Value {
@@ -478,10 +549,37 @@ impl System {
         for t in self.background.drain(..) {
             t.abort();
         }
+        // This system's queues, stats and locks in the shared Redis.
+        if let Some(mut redis) = shared_redis().await {
+            let keys = keys_matching(&mut redis, &format!("{}:*", self.prefix)).await;
+            for chunk in keys.chunks(500) {
+                let _: redis::RedisResult<()> = redis::cmd("UNLINK")
+                    .arg(chunk)
+                    .query_async(&mut redis)
+                    .await;
+            }
+        }
         self.db
             .execute_unprepared(&format!("DROP DATABASE `{}`", self.db_name))
             .await
             .ok();
+    }
+}
+
+async fn shared_redis() -> Option<redis::aio::MultiplexedConnection> {
+    let client = redis::Client::open(redis_url()).ok()?;
+    client.get_multiplexed_async_connection().await.ok()
+}
+
+async fn keys_matching(
+    redis: &mut redis::aio::MultiplexedConnection,
+    pattern: &str,
+) -> Vec<String> {
+    use futures::StreamExt;
+    use redis::AsyncCommands;
+    match redis.scan_match::<_, String>(pattern).await {
+        Ok(iter) => iter.filter_map(|k| async move { k.ok() }).collect().await,
+        Err(_) => Vec::new(),
     }
 }
 
