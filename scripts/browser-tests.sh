@@ -41,7 +41,15 @@ PAYMOCK_DECLINE_RATE=0 PAYMOCK_BIND="127.0.0.1:$pay_port" "$target/debug/checkin
 API_BIND="127.0.0.1:$api_port" "$target/debug/checkin-api" serve >/dev/null 2>&1 & pids+=($!)
 WORKER_METRICS_BIND="127.0.0.1:$metrics_port" "$target/debug/checkin-worker" >/dev/null 2>&1 & pids+=($!)
 DASHBOARD_BIND="127.0.0.1:$dash_port" "$target/debug/checkin-dashboard" >/dev/null 2>&1 & pids+=($!)
-for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$api_port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+wait_up() {
+    for _ in $(seq 1 600); do curl -fsS "$2" >/dev/null 2>&1 && return 0; sleep 0.1; done
+    echo "browser tests: $1 did not come up within 60 s ($2)" >&2
+    exit 1
+}
+wait_up "payment service" "http://127.0.0.1:$pay_port/healthz"
+wait_up API "http://127.0.0.1:$api_port/readyz"
+wait_up worker "http://127.0.0.1:$metrics_port/metrics"
+wait_up dashboard "http://127.0.0.1:$dash_port/healthz"
 
 # ES modules resolve imports from their own folder: run copies beside node_modules.
 cp "$repo/api/tests/browser/checkin-flow.mjs" "$repo/dashboard/tests/browser/overview.mjs" "$work/"

@@ -33,7 +33,8 @@ trap cleanup EXIT
 "$api" seed --flights 1 --bookings 20 >/dev/null
 API_BIND="127.0.0.1:$port" "$api" serve >/dev/null 2>&1 &
 pid=$!
-for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 1 600); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { echo "fuzz: the API did not come up within 60 s" >&2; exit 1; }
 token=$(curl -fsS -X POST "http://127.0.0.1:$port/v1/sessions" -H 'content-type: application/json' \
     -d '{"pnr":"DEMO01","last_name":"Smith"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 "$venv/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \

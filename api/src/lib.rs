@@ -408,9 +408,11 @@ impl CheckinsApi {
         let id = CheckinId::parse(&checkin_id.0)?;
         let booking = self.state.booking(&auth).await?;
         let view = checkin::cancel_checkin(&self.state.db, &booking, &id).await?;
-        match &self.state.notices {
-            Some(notices) => notices.changed(id.as_str()).await,
-            None => self.state.changes.wake(id.as_str()),
+        // Waiters in this process hear it at once; the notice is for the other API processes
+        // (a second wake-up of a local waiter is harmless).
+        self.state.changes.wake(id.as_str());
+        if let Some(notices) = &self.state.notices {
+            notices.changed(id.as_str()).await;
         }
         Ok(CheckinOk::Ok(Json(view.into())))
     }
@@ -484,7 +486,7 @@ async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<R
 /// How much of an oversized body is read and discarded before the 413 goes out.
 const DRAIN_MAX_BYTES: usize = 1 << 20;
 /// How long an oversized body may take to arrive before the 413 goes out anyway.
-const DRAIN_MAX_TIME: Duration = Duration::from_secs(2);
+const DRAIN_MAX_TIME: Duration = Duration::from_secs(5);
 
 /// Reads and discards a body, bounded by [`DRAIN_MAX_BYTES`] and [`DRAIN_MAX_TIME`].
 async fn drain<B: AsRef<[u8]>, E>(stream: impl futures::Stream<Item = Result<B, E>>) {

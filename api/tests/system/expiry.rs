@@ -1,14 +1,47 @@
-use std::{sync::Arc, time::Duration};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
-use checkin_domain::sweep;
+use checkin_domain::{db, sweep};
+use chrono::NaiveDateTime;
 use reqwest::StatusCode;
+use sea_orm::ConnectionTrait;
 
 use crate::support::{Opts, System};
 
+/// Runs out the live hold of `checkin_id` now, as its TTL ending would: the hold's expiry
+/// moves into the past by the database clock, on the check-in and on its seat alike (the
+/// code decides expiry by `hold_expires_at <= NOW(6)` on either row). The test, not the
+/// machine's speed, decides when the hold ends.
+async fn run_out(sys: &System, checkin_id: &str) {
+    let moved = sys
+        .db
+        .execute_raw(db::stmt(
+            "UPDATE checkins c JOIN seats s ON s.id = c.seat_id AND s.hold_id = c.hold_id
+             SET c.hold_expires_at = NOW(6) - INTERVAL 1 SECOND,
+                 s.hold_expires_at = NOW(6) - INTERVAL 1 SECOND
+             WHERE c.id = ? AND s.state = 'held' AND c.hold_expires_at > NOW(6)",
+            [checkin_id.into()],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        moved.rows_affected(),
+        2,
+        "{checkin_id} had a live hold (check-in and seat) to run out"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_unpaid_hold_is_free_to_the_next_request_after_its_ttl_without_any_sweep() {
+    // A long TTL, so the hold is surely live until the test runs it out.
     let sys = System::start(Opts {
-        hold_ttl_secs: 1,
+        hold_ttl_secs: 120,
         sweeper: false,
         ..Opts::default()
     })
@@ -23,6 +56,15 @@ async fn an_unpaid_hold_is_free_to_the_next_request_after_its_ttl_without_any_sw
         .checkin(&ta, a.passenger_id, flight.flight_id, "3C")
         .await;
     assert_eq!(sys.wait_settled(&ta, &ca).await["state"], "held");
+    assert_eq!(
+        sys.scalar(&format!(
+            "SELECT COUNT(*) FROM checkins WHERE id = '{ca}'
+             AND TIMESTAMPDIFF(SECOND, updated_at, hold_expires_at) BETWEEN 100 AND 120"
+        ))
+        .await,
+        1,
+        "the hold ends its TTL (120 s) after it was taken, by the database clock"
+    );
 
     // Within the TTL the seat is taken.
     let early = sys
@@ -30,7 +72,8 @@ async fn an_unpaid_hold_is_free_to_the_next_request_after_its_ttl_without_any_sw
         .await;
     assert_eq!(sys.wait_settled(&tb, &early).await["reason"], "seat_taken");
 
-    tokio::time::sleep(Duration::from_millis(1300)).await;
+    // The TTL runs out.
+    run_out(&sys, &ca).await;
     let seen = sys.get(&format!("/v1/checkins/{ca}"), Some(&ta)).await.1;
     assert_eq!(
         seen["state"], "expired",
@@ -58,7 +101,7 @@ async fn an_unpaid_hold_is_free_to_the_next_request_after_its_ttl_without_any_sw
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_passenger_whose_hold_ran_out_can_start_again_before_any_sweep() {
     let sys = System::start(Opts {
-        hold_ttl_secs: 1,
+        hold_ttl_secs: 120,
         sweeper: false,
         ..Opts::default()
     })
@@ -81,7 +124,7 @@ async fn a_passenger_whose_hold_ran_out_can_start_again_before_any_sweep() {
         "{body}"
     );
 
-    tokio::time::sleep(Duration::from_millis(1300)).await;
+    run_out(&sys, &first).await;
     let second = sys
         .checkin(&ta, a.passenger_id, flight.flight_id, "2B")
         .await;
@@ -100,11 +143,17 @@ async fn a_passenger_whose_hold_ran_out_can_start_again_before_any_sweep() {
     sys.stop().await;
 }
 
+/// A real TTL and the real sweeper (a sweep every second). When the release happened is read
+/// from the database clock, so a slow hold job or a slow test does not move the bounds: the
+/// seat is released no earlier than the hold's expiry, by a sweep, and within one sweep
+/// interval plus a few seconds of slack for a loaded machine.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_sweeper_releases_an_unpaid_hold_within_ttl_plus_one_sweep_interval() {
-    // TTL 2 s, a sweep every second.
+async fn the_sweeper_releases_an_unpaid_hold_not_before_its_ttl_and_within_a_few_sweep_intervals() {
+    const TTL_SECS: u64 = 3;
+    // One sweep interval (1 s) plus slack for a loaded machine.
+    const LATEST_AFTER_EXPIRY_MS: i64 = 1000 + 4000;
     let sys = System::start(Opts {
-        hold_ttl_secs: 2,
+        hold_ttl_secs: TTL_SECS,
         sweeper: true,
         ..Opts::default()
     })
@@ -115,10 +164,25 @@ async fn the_sweeper_releases_an_unpaid_hold_within_ttl_plus_one_sweep_interval(
     let ca = sys
         .checkin(&ta, a.passenger_id, flight.flight_id, "4D")
         .await;
-    assert_eq!(sys.wait_settled(&ta, &ca).await["state"], "held");
-    let held_at = tokio::time::Instant::now();
+    // On a slow machine the hold may already read as run out (or be swept) when first seen.
+    let settled = sys.wait_settled(&ta, &ca).await;
+    assert!(
+        settled["state"] == "held" || settled["reason"] == "hold_timeout",
+        "{settled}"
+    );
+    let settled_at = tokio::time::Instant::now();
+    assert_eq!(
+        sys.scalar(&format!(
+            "SELECT COUNT(*) FROM checkins c JOIN seats s ON s.id = c.seat_id
+             WHERE c.id = '{ca}' AND s.seat_code = '4D' AND c.hold_expires_at IS NOT NULL"
+        ))
+        .await,
+        1,
+        "the seat was held"
+    );
 
-    let deadline = held_at + Duration::from_secs(2 + 1) + Duration::from_millis(700);
+    // Wait for the release (the hold's expiry is at most TTL after `settled_at`).
+    let deadline = settled_at + Duration::from_secs(TTL_SECS + 15);
     loop {
         let seat = sys.scalar(&format!("SELECT COUNT(*) FROM seats WHERE seat_code = '4D' AND state = 'available' AND passenger_id IS NULL AND flight_id = {}", flight.flight_id)).await;
         let ended = sys.scalar(&format!("SELECT COUNT(*) FROM checkins WHERE id = '{ca}' AND state = 'expired' AND reason = 'hold_timeout'")).await;
@@ -130,19 +194,44 @@ async fn the_sweeper_releases_an_unpaid_hold_within_ttl_plus_one_sweep_interval(
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "seat still blocked {:?} after it was held",
-            held_at.elapsed()
+            "seat still blocked {:?} after the hold was seen (TTL {TTL_SECS} s)",
+            settled_at.elapsed()
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+
+    // By the database clock: the seat's release (its last update) and the check-in's end,
+    // against the hold's expiry.
+    let seat_after_expiry_us = sys
+        .scalar(&format!(
+            "SELECT TIMESTAMPDIFF(MICROSECOND, c.hold_expires_at, s.updated_at)
+             FROM checkins c JOIN seats s ON s.id = c.seat_id WHERE c.id = '{ca}'"
+        ))
+        .await;
+    let checkin_after_expiry_us = sys
+        .scalar(&format!(
+            "SELECT TIMESTAMPDIFF(MICROSECOND, hold_expires_at, updated_at) FROM checkins WHERE id = '{ca}'"
+        ))
+        .await;
     assert!(
-        held_at.elapsed() >= Duration::from_millis(1900),
-        "not released before its TTL"
+        seat_after_expiry_us >= 0 && checkin_after_expiry_us >= 0,
+        "not released before its TTL: seat released {seat_after_expiry_us} us and check-in ended {checkin_after_expiry_us} us after the expiry"
     );
     assert!(
-        sys.scalar("SELECT COUNT(*) FROM sweeps WHERE holds_released > 0")
-            .await
-            >= 1
+        seat_after_expiry_us <= LATEST_AFTER_EXPIRY_MS * 1000,
+        "released {seat_after_expiry_us} us after the expiry, later than one sweep interval plus slack ({LATEST_AFTER_EXPIRY_MS} ms)"
+    );
+    // By the sweeper, not lazily by a request: the release happened inside the one sweep
+    // that recorded releasing a hold.
+    assert_eq!(
+        sys.scalar(&format!(
+            "SELECT COUNT(*) FROM sweeps w JOIN checkins c ON c.id = '{ca}' JOIN seats s ON s.id = c.seat_id
+             WHERE w.holds_released = 1 AND w.checkins_expired = 1
+               AND s.updated_at BETWEEN w.started_at AND w.finished_at"
+        ))
+        .await,
+        1,
+        "a sweep released the seat and ended the check-in"
     );
     sys.stop().await;
 }
@@ -188,41 +277,169 @@ async fn two_sweepers_firing_the_same_tick_run_one_sweep() {
     Arc::into_inner(sys).unwrap().stop().await;
 }
 
+const SECOND_PROCESS: &str = "second-process";
+
+/// What the second sweeper's `run_tick` answered for one tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TickRun {
+    Swept,
+    AlreadyClaimed,
+    Failed,
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_worker_processes_with_sweepers_sweep_each_tick_once() {
-    // Two full systems share one database: two sets of workers, each with a sweeper.
+    // One database, two sweepers: the system's workers run one, and a second one runs as
+    // another worker process would.
     let a = System::start(Opts {
         sweeper: true,
         ..Opts::default()
     })
     .await;
-    let other = support_second_sweeper(&a).await;
-    tokio::time::sleep(Duration::from_millis(3500)).await;
-    other.abort();
-    let ticks = a.scalar("SELECT COUNT(*) FROM sweeps").await;
-    let workers = a.scalar("SELECT COUNT(DISTINCT worker) FROM sweeps").await;
-    assert!(ticks >= 2, "ticks were swept: {ticks}");
-    assert!(workers >= 1);
-    // Primary key on tick_at: a second sweep of the same tick cannot even be recorded, and
-    // no tick is missing between the first and the last.
-    let span = a
-        .scalar("SELECT TIMESTAMPDIFF(SECOND, MIN(tick_at), MAX(tick_at)) + 1 FROM sweeps")
-        .await;
-    assert_eq!(span, ticks, "one sweep for every tick, none twice");
+    let other = SecondSweeper::start(&a);
+
+    // Sweep until a few ticks are done and the second process has fired a tick the first
+    // process's sweeper had already claimed (the race this test is about), however slow
+    // the machine is.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let swept = sweeps(&a).await;
+        let mut own = HashSet::new();
+        for (tick, run) in other.runs() {
+            assert!(
+                run != TickRun::Swept || own.insert(tick),
+                "the second process swept tick {tick} twice: {:?}",
+                other.runs()
+            );
+        }
+        let lost_to_first = other.runs().iter().any(|(tick, run)| {
+            *run == TickRun::AlreadyClaimed && swept.get(tick).is_some_and(|w| w != SECOND_PROCESS)
+        });
+        if swept.len() >= 3 && lost_to_first {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no race between the two sweepers within 30 s: sweeps {swept:?}, second process {:?}",
+            other.runs()
+        );
+    }
+    // The second sweeper stops, so its rows are final (the first one may sweep on: later
+    // ticks do not change the rows checked below).
+    let runs = other.stop().await;
+    let swept = sweeps(&a).await;
+
+    let mut own = HashSet::new();
+    for (tick, run) in &runs {
+        match run {
+            TickRun::Swept => {
+                assert!(
+                    own.insert(*tick),
+                    "the second process swept tick {tick} twice: {runs:?}"
+                );
+                assert_eq!(
+                    swept.get(tick).map(String::as_str),
+                    Some(SECOND_PROCESS),
+                    "tick {tick} swept by the second process is recorded as its sweep"
+                );
+            }
+            TickRun::AlreadyClaimed => assert!(
+                swept.contains_key(tick),
+                "tick {tick} was refused as claimed, so some sweep has it: {swept:?}"
+            ),
+            TickRun::Failed => {}
+        }
+    }
+    let failed: HashSet<_> = runs
+        .iter()
+        .filter(|(_, r)| *r == TickRun::Failed)
+        .map(|(t, _)| *t)
+        .collect();
+    for (tick, worker) in &swept {
+        if worker == SECOND_PROCESS {
+            assert!(
+                own.contains(tick) || failed.contains(tick),
+                "tick {tick} recorded for the second process, which never swept it"
+            );
+        }
+    }
+    // A tick the second process fired after the first process's sweeper had claimed it was
+    // refused (every tick it swept is recorded as its own, above): one sweep per tick, none
+    // twice, whichever process fires first; and that race did happen.
+    let lost: Vec<_> = runs
+        .iter()
+        .filter(|(t, r)| {
+            *r == TickRun::AlreadyClaimed && swept.get(t).is_some_and(|w| w != SECOND_PROCESS)
+        })
+        .collect();
+    assert!(
+        !lost.is_empty(),
+        "the second process lost a tick to the first"
+    );
+    assert!(swept.len() >= 3, "ticks were swept: {swept:?}");
     a.stop().await;
 }
 
-/// A second sweeper on the same database, firing every second like the first.
-async fn support_second_sweeper(sys: &System) -> tokio::task::JoinHandle<()> {
-    let (db, hold) = (sys.db.clone(), sys.hold.clone());
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_millis(250));
-        loop {
-            tick.tick().await;
-            let now = chrono::Utc::now().naive_utc().with_nanosecond_truncated();
-            let _ = sweep::run_tick(&db, &hold, now, "second-process").await;
-        }
-    })
+/// Every recorded sweep: its tick and the worker that swept it, read in one statement.
+async fn sweeps(sys: &System) -> HashMap<NaiveDateTime, String> {
+    sys.db
+        .query_all_raw(db::stmt("SELECT tick_at, worker FROM sweeps", []))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r.try_get::<NaiveDateTime>("", "tick_at").unwrap(),
+                r.try_get::<String>("", "worker").unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A second sweeper on the same database, as another worker process would run it: it fires
+/// the current second's tick several times a second and notes what each `run_tick`
+/// answered. Its period (230 ms) does not divide a second, so where it fires within a
+/// second drifts, and it is sometimes first, sometimes second to a tick.
+struct SecondSweeper {
+    stop: Arc<AtomicBool>,
+    runs: Arc<Mutex<Vec<(NaiveDateTime, TickRun)>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SecondSweeper {
+    fn start(sys: &System) -> Self {
+        let (db, hold) = (sys.db.clone(), sys.hold.clone());
+        let stop = Arc::new(AtomicBool::new(false));
+        let runs = Arc::new(Mutex::new(Vec::new()));
+        let (s, r) = (stop.clone(), runs.clone());
+        let task = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(230));
+            while !s.load(Ordering::SeqCst) {
+                tick.tick().await;
+                let now = chrono::Utc::now().naive_utc().with_nanosecond_truncated();
+                let run = match sweep::run_tick(&db, &hold, now, SECOND_PROCESS).await {
+                    Ok(Some(_)) => TickRun::Swept,
+                    Ok(None) => TickRun::AlreadyClaimed,
+                    Err(_) => TickRun::Failed,
+                };
+                r.lock().unwrap().push((now, run));
+            }
+        });
+        Self { stop, runs, task }
+    }
+
+    fn runs(&self) -> Vec<(NaiveDateTime, TickRun)> {
+        self.runs.lock().unwrap().clone()
+    }
+
+    /// Stops after the run in progress, and answers every run.
+    async fn stop(self) -> Vec<(NaiveDateTime, TickRun)> {
+        self.stop.store(true, Ordering::SeqCst);
+        let runs = self.runs.clone();
+        self.task.await.unwrap();
+        runs.lock().unwrap().clone()
+    }
 }
 
 trait Truncate {

@@ -3,13 +3,38 @@ use std::time::Duration;
 use checkin_domain::{
     checkin::{self, HoldOutcome},
     config::{HoldConfig, LockConfig},
+    db,
     lock::{LockOutcome, Redlock, SeatLock},
     payment::{self, PaymentOutcome},
     types::CheckinId,
 };
 use checkin_worker::payment_client::HttpPaymentGateway;
+use sea_orm::ConnectionTrait;
 
 use crate::support::{Opts, System, redis_url};
+
+/// Runs out the live hold of `checkin_id` now, as its TTL ending would: the hold's expiry
+/// moves into the past by the database clock, on the check-in and on its seat alike (the
+/// code decides expiry by `hold_expires_at <= NOW(6)` on either row). The test, not the
+/// machine's speed, decides when the hold ends.
+async fn run_out(sys: &System, checkin_id: &str) {
+    let moved = sys
+        .db
+        .execute_raw(db::stmt(
+            "UPDATE checkins c JOIN seats s ON s.id = c.seat_id AND s.hold_id = c.hold_id
+             SET c.hold_expires_at = NOW(6) - INTERVAL 1 SECOND,
+                 s.hold_expires_at = NOW(6) - INTERVAL 1 SECOND
+             WHERE c.id = ? AND s.state = 'held' AND c.hold_expires_at > NOW(6)",
+            [checkin_id.into()],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        moved.rows_affected(),
+        2,
+        "{checkin_id} had a live hold (check-in and seat) to run out"
+    );
+}
 
 /// A worker takes the seat's lock, stalls past its lease (as under SIGSTOP or a long GC
 /// pause), and only then writes. Meanwhile another worker got the lock and the seat.
@@ -43,19 +68,30 @@ async fn a_worker_whose_lock_lease_expired_cannot_overwrite_the_next_holder() {
         ))
         .await;
 
+    // A short lease (1 s) the test really outlives, with node timeouts and attempts generous
+    // enough that a stall on a loaded machine does not cost the quorum.
+    const LEASE_MS: u64 = 1000;
     let short = LockConfig {
         urls: vec![],
-        ttl_ms: 300,
-        node_timeout_ms: 50,
-        attempts: 1,
-        retry_max_ms: 0,
+        ttl_ms: LEASE_MS,
+        node_timeout_ms: 750,
+        attempts: 3,
+        retry_max_ms: 20,
         disabled: false,
     };
     let lock = Redlock::new(&[redis_url()], &format!("{}:", sys.prefix), &short).unwrap();
-    let LockOutcome::Acquired(stale_lease) = lock.acquire(&format!("seat:{seat_id}")).await else {
-        panic!("lock")
+    // Open the connection first, so the lease below is not spent connecting.
+    match lock.acquire("warm-up").await {
+        LockOutcome::Acquired(lease) => lock.release(&lease).await,
+        other => panic!("warm-up lock: {other:?}"),
+    }
+    let stale_lease = match lock.acquire(&format!("seat:{seat_id}")).await {
+        LockOutcome::Acquired(lease) => lease,
+        other => panic!("lock: {other:?}"),
     };
-    tokio::time::sleep(Duration::from_millis(400)).await; // the stall
+    // The stall: past the lease, by this process's clock and by Redis's (the key was set
+    // before `acquire` answered).
+    tokio::time::sleep(Duration::from_millis(LEASE_MS + 300)).await;
     assert!(stale_lease.has_expired());
 
     // The other worker gets the same lock, because the lease lapsed, and holds the seat.
@@ -101,7 +137,8 @@ async fn a_worker_whose_lock_lease_expired_cannot_overwrite_the_next_holder() {
 async fn a_charge_that_lands_after_the_hold_was_lost_is_refunded_and_books_nothing() {
     let sys = System::start(Opts {
         workers: false,
-        hold_ttl_secs: 1,
+        // Long, so the hold is surely live when A pays; the test runs it out after.
+        hold_ttl_secs: 120,
         ..Opts::default()
     })
     .await;
@@ -126,13 +163,11 @@ async fn a_charge_that_lands_after_the_hold_was_lost_is_refunded_and_books_nothi
             .outcome,
         HoldOutcome::Held { .. }
     ));
-    assert_eq!(
-        sys.pay(&ta, ca.as_str(), "tok_visa").await.0,
-        reqwest::StatusCode::ACCEPTED
-    );
+    let (status, body) = sys.pay(&ta, ca.as_str(), "tok_visa").await;
+    assert_eq!(status, reqwest::StatusCode::ACCEPTED, "{body}");
 
     // The payment worker stalls; A's hold runs out and B takes the seat.
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    run_out(&sys, ca.as_str()).await;
     let cb = CheckinId::parse(
         &sys.checkin(&tb, b.passenger_id, flight.flight_id, "2B")
             .await,

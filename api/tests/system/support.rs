@@ -19,7 +19,7 @@ use checkin_worker::{
     Deps, Producer, WorkerConfig, payment_client::HttpPaymentGateway, queue, worker_name,
 };
 use migration::{Migrator, MigratorTrait};
-use poem::{Server, listener::TcpListener};
+use poem::{Server, listener::TcpAcceptor};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
@@ -65,12 +65,17 @@ pub async fn fresh_database() -> (DatabaseConnection, String) {
     (conn, name)
 }
 
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// A Redis URL where nothing listens (port 1 is never served here): connections are refused
+/// at once.
+pub const NOWHERE_REDIS: &str = "redis://127.0.0.1:1/0";
+
+/// A listener on a free loopback port, bound now, so no other test can take the port
+/// between choosing and serving it; and its port.
+pub fn bind_loopback() -> (TcpAcceptor, u16) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    (TcpAcceptor::from_std(listener).unwrap(), port)
 }
 
 #[derive(Clone)]
@@ -95,8 +100,10 @@ impl Default for Opts {
     fn default() -> Self {
         Self {
             hold_ttl_secs: 120,
-            sweeper: false,
-            redrive_after_secs: 3600,
+            // As in production: the sweeper runs, and re-drives a request whose job did not
+            // reach Redis (a push that timed out on a loaded machine) after 10 s.
+            sweeper: true,
+            redrive_after_secs: 10,
             workers: true,
             lock_urls: None,
             lock_disabled: false,
@@ -174,8 +181,7 @@ impl System {
         let mut tasks = Vec::new();
 
         let paymock = Paymock::new(opts.paymock.clone());
-        let pay_port = free_port();
-        serve(paymock.endpoint(), pay_port, &mut tasks, &mut stops);
+        let pay_port = serve(paymock.endpoint(), &mut tasks, &mut stops);
         let paymock_url = format!("http://127.0.0.1:{pay_port}");
         let payment = PaymentConfig {
             url: paymock_url.clone(),
@@ -186,7 +192,8 @@ impl System {
         let lock_cfg = LockConfig {
             urls: opts.lock_urls.clone().unwrap_or_default(),
             ttl_ms: 2000,
-            node_timeout_ms: 50,
+            // Generous for a loaded 2-core machine: a test must not lose its quorum to a stall.
+            node_timeout_ms: 250,
             attempts: 3,
             retry_max_ms: 20,
             disabled: opts.lock_disabled,
@@ -250,25 +257,28 @@ impl System {
                 &prefix,
             )),
         };
-        let api_port = free_port();
+        // The API's own base URL goes into its docs; its port is known once it is bound.
+        let (acceptor, api_port) = bind_loopback();
         let api = format!("http://127.0.0.1:{api_port}");
-        serve(app(state, &api, None), api_port, &mut tasks, &mut stops);
+        serve_on(acceptor, app(state, &api, None), &mut tasks, &mut stops);
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(256)
             .build()
             .unwrap();
-        for _ in 0..100 {
-            if http.get(format!("{api}/healthz")).send().await.is_ok()
+        let mut up = false;
+        for _ in 0..500 {
+            up = http.get(format!("{api}/healthz")).send().await.is_ok()
                 && http
                     .get(format!("{paymock_url}/healthz"))
                     .send()
                     .await
-                    .is_ok()
-            {
+                    .is_ok();
+            if up {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        assert!(up, "the API and the payment service answer within 10 s");
         Self {
             db: conn,
             db_name,
@@ -583,16 +593,26 @@ async fn keys_matching(
     }
 }
 
-/// Serves `ep` on a loopback port until its stop signal.
+/// Serves `ep` on a free loopback port until its stop signal; returns the port.
 fn serve(
     ep: impl poem::Endpoint + 'static,
-    port: u16,
+    tasks: &mut Vec<JoinHandle<()>>,
+    stops: &mut Vec<oneshot::Sender<()>>,
+) -> u16 {
+    let (acceptor, port) = bind_loopback();
+    serve_on(acceptor, ep, tasks, stops);
+    port
+}
+
+fn serve_on(
+    acceptor: TcpAcceptor,
+    ep: impl poem::Endpoint + 'static,
     tasks: &mut Vec<JoinHandle<()>>,
     stops: &mut Vec<oneshot::Sender<()>>,
 ) {
     let (stop, rx) = oneshot::channel::<()>();
     tasks.push(tokio::spawn(async move {
-        let _ = Server::new(TcpListener::bind(format!("127.0.0.1:{port}")))
+        let _ = Server::new_with_acceptor(acceptor)
             .run_with_graceful_shutdown(
                 ep,
                 async {

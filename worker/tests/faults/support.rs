@@ -303,7 +303,8 @@ impl WorkerEnv {
             .env("REDIS_URL", &self.redis_url)
             .env("QUEUE_PREFIX", &self.prefix)
             .env("LOCK_TTL_MS", self.lock_ttl_ms.to_string())
-            .env("LOCK_NODE_TIMEOUT_MS", "50")
+            // Generous for a loaded 2-core machine, so a live node never misses a quorum.
+            .env("LOCK_NODE_TIMEOUT_MS", "250")
             .env("HOLD_TTL_SECS", self.hold_ttl_secs.to_string())
             .env("REDRIVE_AFTER_SECS", self.redrive_after_secs.to_string())
             .env("SWEEP_SCHEDULE", "* * * * * *")
