@@ -1,17 +1,16 @@
 //! A mock payment provider modelled on stripe-mock: its own HTTP service with Stripe's
-//! shapes (`POST /v1/charges`, `POST /v1/refunds`, `card_error` declines), an
-//! `Idempotency-Key` per request (a request whose key another request is still working on
-//! gets Stripe's 409 `idempotency_key_in_use`, never a second charge), a configurable
-//! decline rate and latency, and faults
-//! (HTTP 500s, responses slower than any client timeout) that tests switch on at run time
-//! through `POST /_control`.
+//! shapes (`POST /v1/charges`, `POST /v1/refunds`, `GET /v1/charges/search` by metadata,
+//! `card_error` declines), an `Idempotency-Key` per request (a request whose key another
+//! request is still working on gets Stripe's 409 `idempotency_key_in_use`, never a second
+//! charge), a configurable decline rate and latency, and faults (HTTP 500s, responses slower
+//! than any client timeout) that tests switch on at run time through `POST /_control`.
 //!
 //! Test tokens: `tok_visa` (declined at the configured rate, default 1%),
 //! `tok_chargeDeclined` (always `card_declined`), `tok_insufficientFunds`
 //! (`insufficient_funds`), `tok_expiredCard` (`expired_card`). Anything else is a 400.
 
 use std::{
-    collections::HashMap,
+    collections::{BTreeMap, HashMap},
     sync::{Arc, Mutex},
     time::Duration,
 };
@@ -21,7 +20,7 @@ use poem::{
     Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler,
     http::StatusCode,
     post,
-    web::{Data, Json, Path},
+    web::{Data, Json, Path, Query},
 };
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 use serde::{Deserialize, Serialize};
@@ -146,8 +145,8 @@ struct Inner {
     stats: PaymockStats,
     /// (endpoint, idempotency key) -> the request in progress, or its answer.
     idempotency: HashMap<SlotKey, Slot>,
-    /// charge id -> (amount, refunded)
-    charges: HashMap<String, (i64, bool)>,
+    /// Succeeded charges by id.
+    charges: HashMap<String, Charge>,
 }
 
 #[derive(Clone)]
@@ -187,6 +186,7 @@ impl Paymock {
     pub fn endpoint(&self) -> impl Endpoint + use<> {
         Route::new()
             .at("/v1/charges", post(create_charge))
+            .at("/v1/charges/search", get(search_charges))
             .at("/v1/charges/:id", get(get_charge))
             .at("/v1/refunds", post(create_refund))
             .at("/_control", post(control))
@@ -203,6 +203,24 @@ struct ChargeParams {
     source: String,
     #[serde(default)]
     description: Option<String>,
+    /// Ordered, so a retried request hashes the same.
+    #[serde(default)]
+    metadata: BTreeMap<String, String>,
+}
+
+struct Charge {
+    amount: i64,
+    refunded: bool,
+    metadata: BTreeMap<String, String>,
+}
+
+impl Charge {
+    fn body(&self, id: &str) -> serde_json::Value {
+        serde_json::json!({
+            "id": id, "object": "charge", "amount": self.amount, "status": "succeeded",
+            "paid": true, "refunded": self.refunded, "metadata": self.metadata,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -413,9 +431,14 @@ async fn create_charge(
         inner.stats.charges_created += 1;
         if decline.is_none() {
             inner.stats.charges_succeeded += 1;
-            inner
-                .charges
-                .insert(charge_id.clone(), (params.amount, false));
+            inner.charges.insert(
+                charge_id.clone(),
+                Charge {
+                    amount: params.amount,
+                    refunded: false,
+                    metadata: params.metadata.clone(),
+                },
+            );
         } else {
             inner.stats.charges_declined += 1;
         }
@@ -504,13 +527,13 @@ async fn create_refund(
             404,
             serde_json::json!({ "error": { "type": "invalid_request_error", "code": "resource_missing", "message": "no such charge" } }),
         ),
-        Some((_, true)) => (
+        Some(Charge { refunded: true, .. }) => (
             400,
             serde_json::json!({ "error": { "type": "invalid_request_error", "code": "charge_already_refunded", "message": "already refunded" } }),
         ),
-        Some((amount, refunded)) => {
-            *refunded = true;
-            let amount = *amount;
+        Some(charge) => {
+            charge.refunded = true;
+            let amount = charge.amount;
             inner.stats.refunds += 1;
             (
                 200,
@@ -540,10 +563,7 @@ fn get_charge(req: &Request, mock: Data<&Paymock>, Path(id): Path<String>) -> Re
         );
     }
     match mock.lock().charges.get(&id) {
-        Some((amount, refunded)) => json(
-            200,
-            &serde_json::json!({ "id": id, "object": "charge", "amount": amount, "refunded": refunded, "status": "succeeded" }),
-        ),
+        Some(charge) => json(200, &charge.body(&id)),
         None => error(
             StatusCode::NOT_FOUND,
             "invalid_request_error",
@@ -551,6 +571,64 @@ fn get_charge(req: &Request, mock: Data<&Paymock>, Path(id): Path<String>) -> Re
             "no such charge",
         ),
     }
+}
+
+#[derive(Deserialize)]
+struct SearchParams {
+    query: String,
+}
+
+/// Stripe's charge search, for the one query the workers make: `metadata['<key>']:'<value>'`.
+/// Answers at once (Stripe's index may lag by up to a minute).
+#[handler]
+fn search_charges(
+    req: &Request,
+    mock: Data<&Paymock>,
+    params: Option<Query<SearchParams>>,
+) -> Response {
+    if !authorized(req, &mock) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_request_error",
+            "unauthorized",
+            "invalid API key",
+        );
+    }
+    let Some((key, value)) = params
+        .as_ref()
+        .and_then(|Query(p)| metadata_clause(&p.query))
+    else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "parameter_invalid",
+            "query must be metadata['<key>']:'<value>'",
+        );
+    };
+    let mut inner = mock.lock();
+    let error_rate = inner.cfg.error_rate.clamp(0.0, 1.0);
+    if inner.rng.random_bool(error_rate) {
+        inner.stats.injected_errors += 1;
+        return injected_failure();
+    }
+    let data: Vec<serde_json::Value> = inner
+        .charges
+        .iter()
+        .filter(|(_, c)| c.metadata.get(key) == Some(&value.to_owned()))
+        .map(|(id, c)| c.body(id))
+        .collect();
+    json(
+        200,
+        &serde_json::json!({ "object": "search_result", "data": data, "has_more": false }),
+    )
+}
+
+/// `metadata['key']:'value'` -> (key, value).
+fn metadata_clause(query: &str) -> Option<(&str, &str)> {
+    let rest = query.trim().strip_prefix("metadata['")?;
+    let (key, rest) = rest.split_once("']:'")?;
+    let value = rest.strip_suffix('\'')?;
+    (!key.is_empty() && !value.contains('\'')).then_some((key, value))
 }
 
 /// Changes settings at run time (tests inject faults this way). Fields left out keep

@@ -147,6 +147,14 @@ pub struct PaymentConfig {
         default_value_t = 6
     )]
     pub max_attempts: u32,
+    /// Seconds after a payment was given up before the sweeper asks the provider whether it
+    /// charged anyway (a call that timed out may have gone through); such a charge is refunded.
+    #[arg(
+        long = "payment-reconcile-after-secs",
+        env = "PAYMENT_RECONCILE_AFTER_SECS",
+        default_value_t = 60
+    )]
+    pub reconcile_after_secs: u64,
 }
 
 /// Tracing output.

@@ -13,6 +13,7 @@ pub const HOLDS_RELEASED: &str = "holds_released_total";
 pub const REDRIVEN: &str = "checkins_redriven_total";
 pub const DB_RETRIES: &str = "db_transaction_retries_total";
 pub const FENCED_WRITES: &str = "fenced_writes_total";
+pub const PAYMENTS_RECONCILED: &str = "payments_reconciled_total";
 pub const LONG_POLLS_WAITING: &str = "long_polls_waiting";
 pub const CHANGE_NOTICES_CONNECTED: &str = "change_notices_connected";
 
@@ -34,6 +35,10 @@ pub fn payment(result: &'static str, took: Duration) {
 
 pub fn db_retry() {
     metrics::counter!(DB_RETRIES).increment(1);
+}
+
+pub fn reconciled(result: &'static str) {
+    metrics::counter!(PAYMENTS_RECONCILED, "result" => result).increment(1);
 }
 
 pub fn fenced_write(stage: &'static str) {

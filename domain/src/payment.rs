@@ -32,6 +32,17 @@ pub struct ChargeRequest {
     pub currency: String,
     pub payment_method: String,
     pub description: String,
+    /// Sent as metadata, so the charge can be found again by its hold (see
+    /// [`PaymentGateway::find_charge`]).
+    pub hold_id: String,
+    pub checkin_id: String,
+}
+
+/// A charge the provider holds, as found by [`PaymentGateway::find_charge`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundCharge {
+    pub id: String,
+    pub refunded: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +71,9 @@ pub trait PaymentGateway: Send + Sync {
     async fn charge(&self, req: &ChargeRequest) -> Result<ChargeResult, GatewayError>;
     /// Refunds a charge in full. Idempotent per `idempotency_key`.
     async fn refund(&self, charge_id: &str, idempotency_key: &str) -> Result<(), GatewayError>;
+    /// The succeeded charge made for `hold_id`, if any (a look-up by metadata; it never
+    /// creates anything).
+    async fn find_charge(&self, hold_id: &str) -> Result<Option<FoundCharge>, GatewayError>;
 }
 
 /// The answer to an accepted payment request (stored for idempotent replays).
@@ -392,6 +406,8 @@ async fn load_paying(db: &DatabaseConnection, id: &CheckinId) -> DomainResult<Op
             currency: r.try_get("", "currency")?,
             payment_method: r.try_get("", "payment_method")?,
             description: format!("Seat {seat_code} on {flight}"),
+            hold_id: r.try_get("", "hold_id")?,
+            checkin_id: id.to_string(),
         },
         seat_code,
         barcode,
@@ -658,6 +674,132 @@ async fn outstanding_refund(
         )),
         None => None,
     })
+}
+
+/// What one reconciliation pass did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ReconcileReport {
+    /// Charges found (or noted) on given-up payments, and refunded.
+    pub refunded: usize,
+    /// Payments the provider holds no charge for (or only a refunded one): done.
+    pub clean: usize,
+    /// Payments the provider could not be asked about now; the next pass asks again.
+    pub unavailable: usize,
+}
+
+/// How many given-up payments one pass looks at, and how many provider calls run at once.
+const RECONCILE_BATCH: u64 = 8;
+const RECONCILE_PARALLEL: usize = 4;
+
+/// Asks the provider about payments given up at least `reconcile_after_secs` ago: a call
+/// that timed out may still have charged, and nothing would ever give that money back. A
+/// charge found is refunded (the payment becomes `refunded`; the check-in keeps its end); a
+/// payment with none is marked `reconciled_at` and not asked about again. The sweeper runs
+/// this once per tick. Safe to run concurrently: look-ups change nothing, refunds carry the
+/// hold's idempotency key.
+pub async fn reconcile_given_up(
+    db: &DatabaseConnection,
+    gateway: &dyn PaymentGateway,
+    cfg: &PaymentConfig,
+) -> DomainResult<ReconcileReport> {
+    use futures::StreamExt;
+
+    let rows = db
+        .query_all_raw(stmt(
+            "SELECT checkin_id, hold_id, provider_charge_id FROM payments
+             WHERE state = 'failed' AND reconciled_at IS NULL AND updated_at < NOW(6) - INTERVAL ? SECOND
+             ORDER BY updated_at LIMIT ?",
+            [cfg.reconcile_after_secs.into(), RECONCILE_BATCH.into()],
+        ))
+        .await?;
+    let mut given_up = Vec::with_capacity(rows.len());
+    for r in rows {
+        given_up.push((
+            r.try_get::<String>("", "checkin_id")?,
+            r.try_get::<String>("", "hold_id")?,
+            r.try_get::<Option<String>>("", "provider_charge_id")?,
+        ));
+    }
+    let results: Vec<DomainResult<Reconciled>> = futures::stream::iter(given_up)
+        .map(|(checkin_id, hold_id, noted)| async move {
+            let id = CheckinId::parse(&checkin_id).map_err(|_| DomainError::CheckinNotFound)?;
+            reconcile_one(db, gateway, &id, &hold_id, noted).await
+        })
+        .buffer_unordered(RECONCILE_PARALLEL)
+        .collect()
+        .await;
+    let mut report = ReconcileReport::default();
+    for r in results {
+        let outcome = r?;
+        metrics::reconciled(outcome.label());
+        match outcome {
+            Reconciled::Refunded => report.refunded += 1,
+            Reconciled::Clean => report.clean += 1,
+            Reconciled::Unavailable => report.unavailable += 1,
+        }
+    }
+    Ok(report)
+}
+
+enum Reconciled {
+    Refunded,
+    Clean,
+    Unavailable,
+}
+
+impl Reconciled {
+    fn label(&self) -> &'static str {
+        match self {
+            Self::Refunded => "refunded",
+            Self::Clean => "clean",
+            Self::Unavailable => "unavailable",
+        }
+    }
+}
+
+async fn reconcile_one(
+    db: &DatabaseConnection,
+    gateway: &dyn PaymentGateway,
+    id: &CheckinId,
+    hold_id: &str,
+    noted: Option<String>,
+) -> DomainResult<Reconciled> {
+    let charge_id = match noted {
+        // A late charge whose refund did not go through yet.
+        Some(charge_id) => charge_id,
+        None => match gateway.find_charge(hold_id).await {
+            Ok(Some(found)) if !found.refunded => {
+                db.execute_raw(stmt(
+                    "UPDATE payments SET provider_charge_id = ?, updated_at = NOW(6)
+                     WHERE checkin_id = ? AND state = 'failed' AND provider_charge_id IS NULL",
+                    [found.id.as_str().into(), id.as_str().into()],
+                ))
+                .await?;
+                found.id
+            }
+            Ok(_) => {
+                db.execute_raw(stmt(
+                    "UPDATE payments SET reconciled_at = NOW(6) WHERE checkin_id = ? AND state = 'failed' AND provider_charge_id IS NULL",
+                    [id.as_str().into()],
+                ))
+                .await?;
+                return Ok(Reconciled::Clean);
+            }
+            Err(e) => {
+                tracing::warn!(checkin.id = %id, error = %e, "Could not ask the provider about a given-up payment; the next sweep asks again.");
+                return Ok(Reconciled::Unavailable);
+            }
+        },
+    };
+    Ok(
+        match refund_late_charge(db, gateway, id, hold_id, &charge_id).await? {
+            PaymentOutcome::Refunded => {
+                tracing::info!(checkin.id = %id, charge.id = %charge_id, "A given-up payment had charged after all; refunded.");
+                Reconciled::Refunded
+            }
+            _ => Reconciled::Unavailable,
+        },
+    )
 }
 
 /// What the confirming transaction found.

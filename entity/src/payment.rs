@@ -39,6 +39,9 @@ pub struct Model {
     pub provider_charge_id: Option<String>,
     pub decline_code: Option<String>,
     pub attempts: i32,
+    /// When a given-up payment was looked up at the provider and found without a charge to
+    /// give back (see `payment::reconcile_given_up`).
+    pub reconciled_at: Option<DateTime>,
     pub created_at: DateTime,
     pub updated_at: DateTime,
 }

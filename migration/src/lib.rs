@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_schema;
 mod m20261124_000002_seat_preferences;
 mod m20261124_000003_group_checkins;
+mod m20261124_000004_payment_reconciliation;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_schema::Migration),
             Box::new(m20261124_000002_seat_preferences::Migration),
             Box::new(m20261124_000003_group_checkins::Migration),
+            Box::new(m20261124_000004_payment_reconciliation::Migration),
         ]
     }
 }

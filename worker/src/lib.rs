@@ -155,6 +155,18 @@ async fn sweep_tick(tick: Tick, deps: Data<Arc<Deps>>) -> Result<(), BoxDynError
         }
     };
     redrive(&deps.producer, &report).await;
+    match payment::reconcile_given_up(&deps.db, deps.gateway.as_ref(), &deps.payment).await {
+        Ok(r) if r != payment::ReconcileReport::default() => tracing::info!(
+            refunded = r.refunded,
+            clean = r.clean,
+            unavailable = r.unavailable,
+            "Given-up payments checked with the provider."
+        ),
+        Ok(_) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, "Reconciling given-up payments failed; the next sweep tries again.");
+        }
+    }
     if report.holds_released + report.checkins_expired > 0
         || !report.redrive_holds.is_empty()
         || !report.redrive_payments.is_empty()

@@ -6,7 +6,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use checkin_domain::{
     config::PaymentConfig,
-    payment::{ChargeRequest, ChargeResult, GatewayError, PaymentGateway},
+    payment::{ChargeRequest, ChargeResult, FoundCharge, GatewayError, PaymentGateway},
 };
 use serde::Deserialize;
 
@@ -36,6 +36,14 @@ impl HttpPaymentGateway {
 struct ChargeBody {
     id: String,
     status: String,
+    #[serde(default)]
+    refunded: bool,
+}
+
+/// Stripe's search result envelope.
+#[derive(Deserialize)]
+struct SearchResult {
+    data: Vec<ChargeBody>,
 }
 
 #[derive(Deserialize)]
@@ -73,6 +81,7 @@ impl PaymentGateway for HttpPaymentGateway {
                 "currency": req.currency.to_lowercase(),
                 "source": req.payment_method,
                 "description": req.description,
+                "metadata": { "hold_id": req.hold_id, "checkin_id": req.checkin_id },
             }))
             .send()
             .await
@@ -122,7 +131,10 @@ impl PaymentGateway for HttpPaymentGateway {
             .await
             .map_err(transient)?;
         let status = resp.status();
-        if status.is_success() {
+        let bytes = resp.bytes().await.map_err(transient)?;
+        let already_refunded = serde_json::from_slice::<ErrorEnvelope>(&bytes)
+            .is_ok_and(|env| env.error.code.as_deref() == Some("charge_already_refunded"));
+        if status.is_success() || already_refunded {
             Ok(())
         } else if status.as_u16() == 409 {
             Err(GatewayError::Busy(format!("HTTP {status}")))
@@ -133,5 +145,42 @@ impl PaymentGateway for HttpPaymentGateway {
                 "refund refused: HTTP {status}"
             )))
         }
+    }
+
+    async fn find_charge(&self, hold_id: &str) -> Result<Option<FoundCharge>, GatewayError> {
+        // Stripe's search query language; hold ids are ULIDs, so no quoting is needed.
+        let query = format!("metadata['hold_id']:'{hold_id}'");
+        let url = reqwest::Url::parse_with_params(
+            &format!("{}/v1/charges/search", self.base),
+            [("query", query.as_str())],
+        )
+        .map_err(|e| GatewayError::Permanent(format!("bad provider URL: {e}")))?;
+        let resp = self
+            .client
+            .get(url)
+            .bearer_auth(&self.api_key)
+            .send()
+            .await
+            .map_err(transient)?;
+        let status = resp.status();
+        if !status.is_success() {
+            return Err(if status.is_client_error() && status.as_u16() != 429 {
+                GatewayError::Permanent(format!("charge search refused: HTTP {status}"))
+            } else {
+                GatewayError::Transient(format!("HTTP {status}"))
+            });
+        }
+        let found: SearchResult = resp
+            .json()
+            .await
+            .map_err(|e| GatewayError::Transient(format!("unreadable search result: {e}")))?;
+        Ok(found
+            .data
+            .into_iter()
+            .find(|c| c.status == "succeeded")
+            .map(|c| FoundCharge {
+                id: c.id,
+                refunded: c.refunded,
+            }))
     }
 }

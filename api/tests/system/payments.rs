@@ -212,6 +212,13 @@ impl payment::PaymentGateway for Gated {
         }
         self.inner.refund(charge_id, key).await
     }
+
+    async fn find_charge(
+        &self,
+        hold_id: &str,
+    ) -> Result<Option<payment::FoundCharge>, payment::GatewayError> {
+        self.inner.find_charge(hold_id).await
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -364,6 +371,135 @@ async fn a_provider_that_fails_then_recovers_still_confirms_with_one_charge() {
     let stats = sys.paymock.stats();
     assert!(stats.injected_errors >= 1);
     assert_eq!(stats.charges_created, 1);
+    sys.assert_invariants().await;
+    sys.stop().await;
+}
+
+/// Every call to the provider timed out, so the payment was given up and the seat released;
+/// but the provider had charged. The sweeper looks the charge up by its hold and refunds it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_charge_made_while_every_call_timed_out_is_found_by_the_sweeper_and_refunded() {
+    let sys = System::start(Opts {
+        payment_max_attempts: 1,
+        payment_timeout_ms: 300,
+        paymock: PaymockConfig {
+            decline_rate: 0.0,
+            timeout_rate: 1.0,
+            hang_ms: 2000,
+            ..PaymockConfig::default()
+        },
+        ..Opts::default()
+    })
+    .await;
+    let flight = sys.flight(5, 1).await;
+    let a = &flight.passengers[0];
+    let ta = sys.login(&a.pnr, &a.last_name).await;
+    let ca = sys
+        .checkin(&ta, a.passenger_id, flight.flight_id, "3C")
+        .await;
+    assert_eq!(sys.wait_settled(&ta, &ca).await["state"], "held");
+    sys.pay(&ta, &ca, "tok_visa").await;
+    let end = sys.wait_end(&ta, &ca).await;
+    assert_eq!(
+        (end["state"].as_str(), end["reason"].as_str()),
+        (Some("payment_failed"), Some("provider_unavailable"))
+    );
+    assert_eq!(
+        sys.paymock.stats().charges_succeeded,
+        1,
+        "charged all the same"
+    );
+    let refunded = format!(
+        "SELECT COUNT(*) FROM payments WHERE checkin_id = '{ca}' AND state = 'refunded' AND provider_charge_id IS NOT NULL"
+    );
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while sys.scalar(&refunded).await == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the sweeper refunds the charge within 30 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(sys.paymock.stats().refunds, 1);
+    let after = sys.get(&format!("/v1/checkins/{ca}"), Some(&ta)).await.1;
+    assert_eq!(
+        after["state"], "payment_failed",
+        "the check-in keeps its end"
+    );
+    sys.assert_invariants().await;
+    sys.stop().await;
+}
+
+/// A payment given up while the provider was down for good: the look-up finds nothing, the
+/// payment is marked reconciled and never asked about again, and nothing is charged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_given_up_payment_with_no_charge_at_the_provider_is_reconciled_once_and_costs_nothing() {
+    let sys = System::start(Opts {
+        workers: false,
+        payment_max_attempts: 1,
+        paymock: PaymockConfig {
+            decline_rate: 0.0,
+            error_rate: 1.0,
+            ..PaymockConfig::default()
+        },
+        ..Opts::default()
+    })
+    .await;
+    let flight = sys.flight(5, 1).await;
+    let a = &flight.passengers[0];
+    let ta = sys.login(&a.pnr, &a.last_name).await;
+    let ca = CheckinId::parse(
+        &sys.checkin(&ta, a.passenger_id, flight.flight_id, "3D")
+            .await,
+    )
+    .unwrap();
+    checkin_domain::checkin::process_hold(&sys.db, &checkin_domain::lock::NoLock, &sys.hold, &ca)
+        .await
+        .unwrap();
+    sys.pay(&ta, ca.as_str(), "tok_visa").await;
+    let gw = HttpPaymentGateway::new(&sys.payment).unwrap();
+    assert_eq!(
+        payment::process_payment(&sys.db, &gw, &sys.payment, &ca)
+            .await
+            .unwrap(),
+        payment::PaymentOutcome::GaveUp
+    );
+    let now = checkin_domain::config::PaymentConfig {
+        reconcile_after_secs: 0,
+        ..sys.payment.clone()
+    };
+    // While the provider is still down, the look-up fails and is tried again later.
+    let first = payment::reconcile_given_up(&sys.db, &gw, &now)
+        .await
+        .unwrap();
+    assert_eq!(first.unavailable, 1, "{first:?}");
+    sys.paymock.set_config(PaymockConfig {
+        decline_rate: 0.0,
+        ..PaymockConfig::default()
+    });
+    let second = payment::reconcile_given_up(&sys.db, &gw, &now)
+        .await
+        .unwrap();
+    assert_eq!(
+        second,
+        payment::ReconcileReport {
+            clean: 1,
+            ..Default::default()
+        }
+    );
+    let third = payment::reconcile_given_up(&sys.db, &gw, &now)
+        .await
+        .unwrap();
+    assert_eq!(third, payment::ReconcileReport::default(), "asked once");
+    let stats = sys.paymock.stats();
+    assert_eq!((stats.charges_created, stats.refunds), (0, 0));
+    assert_eq!(
+        sys.scalar(&format!(
+            "SELECT COUNT(*) FROM payments WHERE checkin_id = '{ca}' AND state = 'failed' AND reconciled_at IS NOT NULL"
+        ))
+        .await,
+        1
+    );
     sys.assert_invariants().await;
     sys.stop().await;
 }

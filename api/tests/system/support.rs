@@ -188,6 +188,7 @@ impl System {
             api_key: "sk_test_local".into(),
             timeout_ms: opts.payment_timeout_ms,
             max_attempts: opts.payment_max_attempts,
+            reconcile_after_secs: 1,
         };
         let lock_cfg = LockConfig {
             urls: opts.lock_urls.clone().unwrap_or_default(),
