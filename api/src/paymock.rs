@@ -709,6 +709,23 @@ mod tests {
     }
 
     #[test]
+    fn search_queries_name_one_metadata_value() {
+        assert_eq!(
+            metadata_clause("metadata['hold_id']:'01ABC'"),
+            Some(("hold_id", "01ABC"))
+        );
+        for bad in [
+            "",
+            "metadata['hold_id']:01ABC",
+            "status:'succeeded'",
+            "metadata['']:'x'",
+            "metadata['k']:'a'b'",
+        ] {
+            assert_eq!(metadata_clause(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn a_request_that_ends_without_an_answer_frees_its_key() {
         let mock = Paymock::new(PaymockConfig::default());
         let Plan::Proceed { reservation, .. } = charge_plan(&mock, "h") else {

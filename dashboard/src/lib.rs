@@ -209,6 +209,19 @@ pub async fn collect(d: &Dashboard) -> anyhow::Result<Value> {
         .map(|r| Ok(json!({ "code": r.try_get::<Option<String>>("", "decline_code")?.unwrap_or_else(|| "provider_unavailable".into()), "count": r.try_get::<i64>("", "n")? })))
         .collect::<Result<_, DbErr>>()?;
     payments.insert("declines_by_code".into(), json!(declines));
+    // Given up on provider errors and not yet looked up there: a timed-out call may have
+    // charged. The sweeper checks each after PAYMENT_RECONCILE_AFTER_SECS.
+    payments.insert(
+        "awaiting_reconciliation".into(),
+        json!(
+            scalar_f64(
+                db,
+                "SELECT COUNT(*) FROM payments WHERE state = 'failed' AND reconciled_at IS NULL"
+            )
+            .await?
+            .map(|n| n as i64)
+        ),
+    );
     payments.insert(
         "failure_rate_last_hour".into(),
         json!(scalar_f64(db, "SELECT SUM(state IN ('declined', 'failed')) / NULLIF(SUM(state <> 'pending'), 0) FROM payments WHERE updated_at > NOW(6) - INTERVAL 1 HOUR").await?),

@@ -97,6 +97,7 @@ async fn the_dashboard_needs_a_password_and_shows_holds_queues_locks_and_sweeps(
     };
     assert_eq!(o["checkins"]["held"], 1, "{o}");
     assert_eq!(o["seats"]["held"], 1);
+    assert_eq!(o["payments"]["awaiting_reconciliation"], 0, "{o}");
     assert_eq!(
         o["locks"]["acquired"].as_i64().unwrap_or(0)
             + o["locks"]["no_quorum"].as_i64().unwrap_or(0),
