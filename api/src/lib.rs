@@ -37,7 +37,11 @@ use poem_openapi::{
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::{
-    error::{ApiResult, ErrorBody, code_for_status, invalid_input_code},
+    error::{
+        ApiResult, CancelCheckinError, CreateCheckinError, CreateSessionError, ErrorBody,
+        GetBoardingPassError, GetBookingError, GetCheckinError, GetSeatMapError, PayCheckinError,
+        code_for_status, invalid_input_code,
+    },
     objects::*,
     text::{IdempotencyKeyText, Matching, UlidText},
 };
@@ -195,7 +199,10 @@ impl SessionsApi {
     /// Log in with a PNR and the last name of a passenger on it; returns a bearer token
     /// scoped to that booking. A wrong PNR and a wrong name get the same 401.
     #[oai(path = "/sessions", method = "post", operation_id = "create_session")]
-    async fn create_session(&self, body: Json<CreateSessionRequest>) -> ApiResult<SessionCreated> {
+    async fn create_session(
+        &self,
+        body: Json<CreateSessionRequest>,
+    ) -> Result<SessionCreated, CreateSessionError> {
         let pnr = Pnr::parse(&body.pnr)?;
         let last = LastName::parse(&body.last_name)?;
         let s =
@@ -217,7 +224,7 @@ pub struct BookingsApi {
 impl BookingsApi {
     /// The session's booking: flight, passengers and their newest check-ins.
     #[oai(path = "/booking", method = "get", operation_id = "get_booking")]
-    async fn get_booking(&self, auth: SessionAuth) -> ApiResult<BookingOk> {
+    async fn get_booking(&self, auth: SessionAuth) -> Result<BookingOk, GetBookingError> {
         let booking = self.state.booking(&auth).await?;
         Ok(BookingOk::Ok(Json(
             session::get_booking(&self.state.db, &booking).await?.into(),
@@ -230,7 +237,7 @@ impl BookingsApi {
         method = "get",
         operation_id = "get_seat_map"
     )]
-    async fn get_seat_map(&self, flight_id: Path<i64>) -> ApiResult<SeatMapOk> {
+    async fn get_seat_map(&self, flight_id: Path<i64>) -> Result<SeatMapOk, GetSeatMapError> {
         Ok(SeatMapOk::Ok(Json(
             seatmap::get_seat_map(&self.state.db, flight_id.0)
                 .await?
@@ -256,7 +263,7 @@ impl CheckinsApi {
         auth: SessionAuth,
         #[oai(name = "Idempotency-Key")] key: Header<Matching<IdempotencyKeyText>>,
         body: Json<CreateCheckinRequest>,
-    ) -> ApiResult<CheckinQueued> {
+    ) -> Result<CheckinQueued, CreateCheckinError> {
         let key = idempotency_key(&key.0)?;
         let seat = body.seat.as_deref().map(SeatCode::parse).transpose()?;
         let preference = preferences(body.preferences.as_deref())?;
@@ -294,7 +301,7 @@ impl CheckinsApi {
         auth: SessionAuth,
         #[oai(name = "Idempotency-Key")] key: Header<Matching<IdempotencyKeyText>>,
         body: Json<CreateGroupCheckinRequest>,
-    ) -> ApiResult<GroupQueued> {
+    ) -> Result<GroupQueued, CreateCheckinError> {
         let key = idempotency_key(&key.0)?;
         let preference = preferences(body.preferences.as_deref())?;
         let booking = self.state.booking(&auth).await?;
@@ -337,7 +344,7 @@ impl CheckinsApi {
         /// The longest wait for `wait_while`, in seconds (default 20).
         #[oai(validator(minimum(value = "1"), maximum(value = "30")))]
         wait_secs: Query<Option<u32>>,
-    ) -> ApiResult<CheckinOk> {
+    ) -> Result<CheckinOk, GetCheckinError> {
         let id = CheckinId::parse(&checkin_id.0)?;
         let booking = self.state.booking(&auth).await?;
         let view = match wait_while.0 {
@@ -371,7 +378,7 @@ impl CheckinsApi {
         checkin_id: Path<Matching<UlidText>>,
         #[oai(name = "Idempotency-Key")] key: Header<Matching<IdempotencyKeyText>>,
         body: Json<PayCheckinRequest>,
-    ) -> ApiResult<PaymentQueued> {
+    ) -> Result<PaymentQueued, PayCheckinError> {
         let key = idempotency_key(&key.0)?;
         let id = CheckinId::parse(&checkin_id.0)?;
         let method = PaymentMethod::parse(&body.payment_method)?;
@@ -404,7 +411,7 @@ impl CheckinsApi {
         &self,
         auth: SessionAuth,
         checkin_id: Path<Matching<UlidText>>,
-    ) -> ApiResult<CheckinOk> {
+    ) -> Result<CheckinOk, CancelCheckinError> {
         let id = CheckinId::parse(&checkin_id.0)?;
         let booking = self.state.booking(&auth).await?;
         let view = checkin::cancel_checkin(&self.state.db, &booking, &id).await?;
@@ -427,7 +434,7 @@ impl CheckinsApi {
         &self,
         auth: SessionAuth,
         checkin_id: Path<Matching<UlidText>>,
-    ) -> ApiResult<BoardingPassOk> {
+    ) -> Result<BoardingPassOk, GetBoardingPassError> {
         let id = CheckinId::parse(&checkin_id.0)?;
         let booking = self.state.booking(&auth).await?;
         Ok(BoardingPassOk::Ok(Json(

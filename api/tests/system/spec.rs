@@ -49,6 +49,21 @@ fn every_operation_has_an_id_and_documents_its_errors() {
                     "{id} is authenticated but does not document 401"
                 );
             }
+            if op.get("requestBody").is_some() {
+                for status in ["413", "415"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{id} takes a body but does not document {status}"
+                    );
+                }
+            }
+            // Each operation lists only what it can answer: a body-less one no 413.
+            if op.get("requestBody").is_none() {
+                assert!(
+                    !responses.contains_key("413"),
+                    "{id} takes no body but documents 413"
+                );
+            }
         }
     }
     assert!(ids.len() >= 8, "{ids:?}");
