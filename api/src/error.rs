@@ -156,11 +156,23 @@ pub fn code_for_status(status: StatusCode) -> &'static str {
     }
 }
 
-/// Declares what an operation's error enum takes from [`ApiError`]: the statuses it lists,
-/// and its parse-failure handler. A status it does not list is a bug in the mapping: it is
-/// logged and answered as a 500, so the spec stays true.
+/// One operation's error responses: the statuses it can answer with, each documented with
+/// the codes it carries there (the spec shows these to SDK users). Everything is converted
+/// from [`ApiError`], the shared mapping of domain errors; a status the operation does not
+/// list is a bug in that mapping, and is logged and answered as a 500 so the spec stays true.
 macro_rules! operation_errors {
-    ($name:ident: $($variant:ident),+ $(,)?) => {
+    ($(#[$meta:meta])* $name:ident { $($status:tt $variant:ident $doc:tt),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, ApiResponse)]
+        #[oai(bad_request_handler = "Self::bad_request")]
+        pub enum $name {
+            $(
+                #[doc = $doc]
+                #[oai(status = $status)]
+                $variant(Json<ErrorBody>),
+            )+
+        }
+
         impl From<ApiError> for $name {
             fn from(e: ApiError) -> Self {
                 match e {
@@ -194,222 +206,99 @@ macro_rules! operation_errors {
     };
 }
 
-/// `create_session`'s errors.
-#[derive(Debug, ApiResponse)]
-#[oai(bad_request_handler = "Self::bad_request")]
-pub enum CreateSessionError {
-    /// Malformed JSON, or a PNR or last name that is not well formed (`invalid_pnr`,
-    /// `invalid_last_name`).
-    #[oai(status = 400)]
-    BadRequest(Json<ErrorBody>),
-    /// No such PNR, or no passenger of that last name on it (`invalid_credentials`; the two
-    /// are not told apart).
-    #[oai(status = 401)]
-    Unauthorized(Json<ErrorBody>),
-    /// The body is larger than 16 KiB (`payload_too_large`).
-    #[oai(status = 413)]
-    PayloadTooLarge(Json<ErrorBody>),
-    /// The body is not `application/json` (`unsupported_media_type`).
-    #[oai(status = 415)]
-    UnsupportedMediaType(Json<ErrorBody>),
-    /// Something failed on our side (`internal_error`).
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
-    /// The database is briefly unavailable (`service_unavailable`); retry shortly.
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
+operation_errors! {
+    /// `create_session`'s errors.
+    CreateSessionError {
+        400 BadRequest "Malformed JSON, or a PNR or last name that is not well formed (`invalid_pnr`, `invalid_last_name`).",
+        401 Unauthorized "No such PNR, or no passenger of that last name on it (`invalid_credentials`; the two are not told apart).",
+        413 PayloadTooLarge "The body is larger than 16 KiB (`payload_too_large`).",
+        415 UnsupportedMediaType "The body is not `application/json` (`unsupported_media_type`).",
+        500 Internal "Something failed on our side (`internal_error`).",
+        503 Unavailable "The database is briefly unavailable (`service_unavailable`); retry shortly.",
+    }
 }
-operation_errors!(CreateSessionError: BadRequest, Unauthorized, PayloadTooLarge, UnsupportedMediaType, Internal, Unavailable);
 
-/// `get_booking`'s errors.
-#[derive(Debug, ApiResponse)]
-#[oai(bad_request_handler = "Self::bad_request")]
-pub enum GetBookingError {
-    /// The request is malformed (`invalid_request`).
-    #[oai(status = 400)]
-    BadRequest(Json<ErrorBody>),
-    /// No session token, or an unknown or expired one (`unauthenticated`).
-    #[oai(status = 401)]
-    Unauthorized(Json<ErrorBody>),
-    /// Something failed on our side (`internal_error`).
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
-    /// The database is briefly unavailable (`service_unavailable`); retry shortly.
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
+operation_errors! {
+    /// `get_booking`'s errors.
+    GetBookingError {
+        400 BadRequest "The request is malformed (`invalid_request`).",
+        401 Unauthorized "No session token, or an unknown or expired one (`unauthenticated`).",
+        500 Internal "Something failed on our side (`internal_error`).",
+        503 Unavailable "The database is briefly unavailable (`service_unavailable`); retry shortly.",
+    }
 }
-operation_errors!(GetBookingError: BadRequest, Unauthorized, Internal, Unavailable);
 
-/// `get_seat_map`'s errors.
-#[derive(Debug, ApiResponse)]
-#[oai(bad_request_handler = "Self::bad_request")]
-pub enum GetSeatMapError {
-    /// The flight id is not a number (`invalid_request`).
-    #[oai(status = 400)]
-    BadRequest(Json<ErrorBody>),
-    /// No such flight (`flight_not_found`).
-    #[oai(status = 404)]
-    NotFound(Json<ErrorBody>),
-    /// Something failed on our side (`internal_error`).
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
-    /// The database is briefly unavailable (`service_unavailable`); retry shortly.
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
+operation_errors! {
+    /// `get_seat_map`'s errors.
+    GetSeatMapError {
+        400 BadRequest "The flight id is not a number (`invalid_request`).",
+        404 NotFound "No such flight (`flight_not_found`).",
+        500 Internal "Something failed on our side (`internal_error`).",
+        503 Unavailable "The database is briefly unavailable (`service_unavailable`); retry shortly.",
+    }
 }
-operation_errors!(GetSeatMapError: BadRequest, NotFound, Internal, Unavailable);
 
-/// The errors of `create_checkin` and `create_group_checkin`.
-#[derive(Debug, ApiResponse)]
-#[oai(bad_request_handler = "Self::bad_request")]
-pub enum CreateCheckinError {
-    /// Malformed JSON, a missing or malformed field or `Idempotency-Key`
-    /// (`invalid_idempotency_key`, `invalid_seat`, `invalid_preference`, `invalid_group`,
-    /// `invalid_request`).
-    #[oai(status = 400)]
-    BadRequest(Json<ErrorBody>),
-    /// No session token, or an unknown or expired one (`unauthenticated`).
-    #[oai(status = 401)]
-    Unauthorized(Json<ErrorBody>),
-    /// A passenger or the flight is not on the session's booking
-    /// (`passenger_not_in_booking`, `flight_not_in_booking`).
-    #[oai(status = 403)]
-    Forbidden(Json<ErrorBody>),
-    /// A passenger already has a live check-in on this flight or is checked in
-    /// (`checkin_in_progress`, `already_checked_in`), or a request with this
-    /// `Idempotency-Key` is still being answered (`idempotency_key_in_flight`; retry).
-    #[oai(status = 409)]
-    Conflict(Json<ErrorBody>),
-    /// The body is larger than 16 KiB (`payload_too_large`).
-    #[oai(status = 413)]
-    PayloadTooLarge(Json<ErrorBody>),
-    /// The body is not `application/json` (`unsupported_media_type`).
-    #[oai(status = 415)]
-    UnsupportedMediaType(Json<ErrorBody>),
-    /// The seat is not on the flight (`seat_not_found`), or the `Idempotency-Key` was used
-    /// for another request (`idempotency_key_reused`).
-    #[oai(status = 422)]
-    Unprocessable(Json<ErrorBody>),
-    /// Something failed on our side (`internal_error`); safe to retry with the same
-    /// `Idempotency-Key`.
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
-    /// The database is briefly unavailable (`service_unavailable`); retry with the same
-    /// `Idempotency-Key`.
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
+operation_errors! {
+    /// The errors of `create_checkin` and `create_group_checkin`.
+    CreateCheckinError {
+        400 BadRequest "Malformed JSON, a missing or malformed field or `Idempotency-Key` (`invalid_idempotency_key`, `invalid_seat`, `invalid_preference`, `invalid_group`, `invalid_request`).",
+        401 Unauthorized "No session token, or an unknown or expired one (`unauthenticated`).",
+        403 Forbidden "A passenger or the flight is not on the session's booking (`passenger_not_in_booking`, `flight_not_in_booking`).",
+        409 Conflict "A passenger already has a live check-in on this flight or is checked in (`checkin_in_progress`, `already_checked_in`), or a request with this `Idempotency-Key` is still being answered (`idempotency_key_in_flight`; retry).",
+        413 PayloadTooLarge "The body is larger than 16 KiB (`payload_too_large`).",
+        415 UnsupportedMediaType "The body is not `application/json` (`unsupported_media_type`).",
+        422 Unprocessable "The seat is not on the flight (`seat_not_found`), or the `Idempotency-Key` was used for another request (`idempotency_key_reused`).",
+        500 Internal "Something failed on our side (`internal_error`); safe to retry with the same `Idempotency-Key`.",
+        503 Unavailable "The database is briefly unavailable (`service_unavailable`); retry with the same `Idempotency-Key`.",
+    }
 }
-operation_errors!(CreateCheckinError: BadRequest, Unauthorized, Forbidden, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable, Internal, Unavailable);
 
-/// `get_checkin`'s errors.
-#[derive(Debug, ApiResponse)]
-#[oai(bad_request_handler = "Self::bad_request")]
-pub enum GetCheckinError {
-    /// A malformed check-in id (`invalid_checkin_id`), or `wait_while`/`wait_secs` out of
-    /// range (`invalid_request`).
-    #[oai(status = 400)]
-    BadRequest(Json<ErrorBody>),
-    /// No session token, or an unknown or expired one (`unauthenticated`).
-    #[oai(status = 401)]
-    Unauthorized(Json<ErrorBody>),
-    /// No such check-in on the session's booking (`checkin_not_found`).
-    #[oai(status = 404)]
-    NotFound(Json<ErrorBody>),
-    /// Something failed on our side (`internal_error`).
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
-    /// The database is briefly unavailable (`service_unavailable`); retry shortly.
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
+operation_errors! {
+    /// `get_checkin`'s errors.
+    GetCheckinError {
+        400 BadRequest "A malformed check-in id (`invalid_checkin_id`), or `wait_while`/`wait_secs` out of range (`invalid_request`).",
+        401 Unauthorized "No session token, or an unknown or expired one (`unauthenticated`).",
+        404 NotFound "No such check-in on the session's booking (`checkin_not_found`).",
+        500 Internal "Something failed on our side (`internal_error`).",
+        503 Unavailable "The database is briefly unavailable (`service_unavailable`); retry shortly.",
+    }
 }
-operation_errors!(GetCheckinError: BadRequest, Unauthorized, NotFound, Internal, Unavailable);
 
-/// `pay_checkin`'s errors.
-#[derive(Debug, ApiResponse)]
-#[oai(bad_request_handler = "Self::bad_request")]
-pub enum PayCheckinError {
-    /// Malformed JSON, a malformed check-in id, payment method or `Idempotency-Key`
-    /// (`invalid_checkin_id`, `invalid_payment_method`, `invalid_idempotency_key`,
-    /// `invalid_request`).
-    #[oai(status = 400)]
-    BadRequest(Json<ErrorBody>),
-    /// No session token, or an unknown or expired one (`unauthenticated`).
-    #[oai(status = 401)]
-    Unauthorized(Json<ErrorBody>),
-    /// No such check-in on the session's booking (`checkin_not_found`).
-    #[oai(status = 404)]
-    NotFound(Json<ErrorBody>),
-    /// The check-in is not held (`checkin_not_payable`), its hold ran out (`hold_expired`;
-    /// the seat is released), or a request with this `Idempotency-Key` is still being
-    /// answered (`idempotency_key_in_flight`; retry).
-    #[oai(status = 409)]
-    Conflict(Json<ErrorBody>),
-    /// The body is larger than 16 KiB (`payload_too_large`).
-    #[oai(status = 413)]
-    PayloadTooLarge(Json<ErrorBody>),
-    /// The body is not `application/json` (`unsupported_media_type`).
-    #[oai(status = 415)]
-    UnsupportedMediaType(Json<ErrorBody>),
-    /// The `Idempotency-Key` was used for another request (`idempotency_key_reused`).
-    #[oai(status = 422)]
-    Unprocessable(Json<ErrorBody>),
-    /// Something failed on our side (`internal_error`); safe to retry with the same
-    /// `Idempotency-Key`.
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
-    /// The database is briefly unavailable (`service_unavailable`); retry with the same
-    /// `Idempotency-Key`.
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
+operation_errors! {
+    /// `pay_checkin`'s errors.
+    PayCheckinError {
+        400 BadRequest "Malformed JSON, a malformed check-in id, payment method or `Idempotency-Key` (`invalid_checkin_id`, `invalid_payment_method`, `invalid_idempotency_key`, `invalid_request`).",
+        401 Unauthorized "No session token, or an unknown or expired one (`unauthenticated`).",
+        404 NotFound "No such check-in on the session's booking (`checkin_not_found`).",
+        409 Conflict "The check-in is not held (`checkin_not_payable`), its hold ran out (`hold_expired`; the seat is released), or a request with this `Idempotency-Key` is still being answered (`idempotency_key_in_flight`; retry).",
+        413 PayloadTooLarge "The body is larger than 16 KiB (`payload_too_large`).",
+        415 UnsupportedMediaType "The body is not `application/json` (`unsupported_media_type`).",
+        422 Unprocessable "The `Idempotency-Key` was used for another request (`idempotency_key_reused`).",
+        500 Internal "Something failed on our side (`internal_error`); safe to retry with the same `Idempotency-Key`.",
+        503 Unavailable "The database is briefly unavailable (`service_unavailable`); retry with the same `Idempotency-Key`.",
+    }
 }
-operation_errors!(PayCheckinError: BadRequest, Unauthorized, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable, Internal, Unavailable);
 
-/// `cancel_checkin`'s errors.
-#[derive(Debug, ApiResponse)]
-#[oai(bad_request_handler = "Self::bad_request")]
-pub enum CancelCheckinError {
-    /// A malformed check-in id (`invalid_checkin_id`).
-    #[oai(status = 400)]
-    BadRequest(Json<ErrorBody>),
-    /// No session token, or an unknown or expired one (`unauthenticated`).
-    #[oai(status = 401)]
-    Unauthorized(Json<ErrorBody>),
-    /// No such check-in on the session's booking (`checkin_not_found`).
-    #[oai(status = 404)]
-    NotFound(Json<ErrorBody>),
-    /// The check-in is paying or has ended (`checkin_not_cancellable`).
-    #[oai(status = 409)]
-    Conflict(Json<ErrorBody>),
-    /// Something failed on our side (`internal_error`).
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
-    /// The database is briefly unavailable (`service_unavailable`); retry shortly.
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
+operation_errors! {
+    /// `cancel_checkin`'s errors.
+    CancelCheckinError {
+        400 BadRequest "A malformed check-in id (`invalid_checkin_id`).",
+        401 Unauthorized "No session token, or an unknown or expired one (`unauthenticated`).",
+        404 NotFound "No such check-in on the session's booking (`checkin_not_found`).",
+        409 Conflict "The check-in is paying or has ended (`checkin_not_cancellable`).",
+        500 Internal "Something failed on our side (`internal_error`).",
+        503 Unavailable "The database is briefly unavailable (`service_unavailable`); retry shortly.",
+    }
 }
-operation_errors!(CancelCheckinError: BadRequest, Unauthorized, NotFound, Conflict, Internal, Unavailable);
 
-/// `get_boarding_pass`'s errors.
-#[derive(Debug, ApiResponse)]
-#[oai(bad_request_handler = "Self::bad_request")]
-pub enum GetBoardingPassError {
-    /// A malformed check-in id (`invalid_checkin_id`).
-    #[oai(status = 400)]
-    BadRequest(Json<ErrorBody>),
-    /// No session token, or an unknown or expired one (`unauthenticated`).
-    #[oai(status = 401)]
-    Unauthorized(Json<ErrorBody>),
-    /// No such check-in on the session's booking (`checkin_not_found`).
-    #[oai(status = 404)]
-    NotFound(Json<ErrorBody>),
-    /// The check-in is not confirmed yet (`checkin_not_confirmed`).
-    #[oai(status = 409)]
-    Conflict(Json<ErrorBody>),
-    /// Something failed on our side (`internal_error`).
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
-    /// The database is briefly unavailable (`service_unavailable`); retry shortly.
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
+operation_errors! {
+    /// `get_boarding_pass`'s errors.
+    GetBoardingPassError {
+        400 BadRequest "A malformed check-in id (`invalid_checkin_id`).",
+        401 Unauthorized "No session token, or an unknown or expired one (`unauthenticated`).",
+        404 NotFound "No such check-in on the session's booking (`checkin_not_found`).",
+        409 Conflict "The check-in is not confirmed yet (`checkin_not_confirmed`).",
+        500 Internal "Something failed on our side (`internal_error`).",
+        503 Unavailable "The database is briefly unavailable (`service_unavailable`); retry shortly.",
+    }
 }
-operation_errors!(GetBoardingPassError: BadRequest, Unauthorized, NotFound, Conflict, Internal, Unavailable);

@@ -324,6 +324,46 @@ fn in_use() -> Response {
     )
 }
 
+fn unauthorized() -> Response {
+    error(
+        StatusCode::UNAUTHORIZED,
+        "invalid_request_error",
+        "unauthorized",
+        "invalid API key",
+    )
+}
+
+/// What every POST checks first: the API key, its parameters, and its Idempotency-Key.
+/// The refusal is the response itself, returned once per request: not worth a box.
+#[allow(clippy::result_large_err)]
+fn accept_post<P>(
+    req: &Request,
+    mock: &Paymock,
+    params: Option<Json<P>>,
+    what: &str,
+) -> Result<(P, String), Response> {
+    if !authorized(req, mock) {
+        return Err(unauthorized());
+    }
+    let Some(Json(params)) = params else {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "parameter_invalid",
+            &format!("invalid {what} parameters"),
+        ));
+    };
+    let Some(key) = idempotency_key(req) else {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "idempotency_key_required",
+            "send an Idempotency-Key header",
+        ));
+    };
+    Ok((params, key))
+}
+
 fn idempotency_key(req: &Request) -> Option<String> {
     req.headers()
         .get("idempotency-key")
@@ -338,29 +378,9 @@ async fn create_charge(
     mock: Data<&Paymock>,
     params: Option<Json<ChargeParams>>,
 ) -> Response {
-    if !authorized(req, &mock) {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_request_error",
-            "unauthorized",
-            "invalid API key",
-        );
-    }
-    let Some(Json(params)) = params else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request_error",
-            "parameter_invalid",
-            "invalid charge parameters",
-        );
-    };
-    let Some(key) = idempotency_key(req) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request_error",
-            "idempotency_key_required",
-            "send an Idempotency-Key header",
-        );
+    let (params, key) = match accept_post(req, &mock, params, "charge") {
+        Ok(accepted) => accepted,
+        Err(refused) => return refused,
     };
     mock.lock().stats.charge_requests += 1;
     // Requests the provider refuses outright are checked first: like Stripe, the mock keeps
@@ -483,29 +503,9 @@ async fn create_refund(
     mock: Data<&Paymock>,
     params: Option<Json<RefundParams>>,
 ) -> Response {
-    if !authorized(req, &mock) {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_request_error",
-            "unauthorized",
-            "invalid API key",
-        );
-    }
-    let Some(Json(params)) = params else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request_error",
-            "parameter_invalid",
-            "invalid refund parameters",
-        );
-    };
-    let Some(key) = idempotency_key(req) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request_error",
-            "idempotency_key_required",
-            "send an Idempotency-Key header",
-        );
+    let (params, key) = match accept_post(req, &mock, params, "refund") {
+        Ok(accepted) => accepted,
+        Err(refused) => return refused,
     };
     let (reservation, latency) = match plan(&mock, "refunds", &key, &hash(&params)) {
         Plan::Replay(s) => return json(s.status, &s.body),
@@ -555,12 +555,7 @@ async fn create_refund(
 #[handler]
 fn get_charge(req: &Request, mock: Data<&Paymock>, Path(id): Path<String>) -> Response {
     if !authorized(req, &mock) {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_request_error",
-            "unauthorized",
-            "invalid API key",
-        );
+        return unauthorized();
     }
     match mock.lock().charges.get(&id) {
         Some(charge) => json(200, &charge.body(&id)),
@@ -587,12 +582,7 @@ fn search_charges(
     params: Option<Query<SearchParams>>,
 ) -> Response {
     if !authorized(req, &mock) {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_request_error",
-            "unauthorized",
-            "invalid API key",
-        );
+        return unauthorized();
     }
     let Some((key, value)) = params
         .as_ref()
@@ -636,12 +626,7 @@ fn metadata_clause(query: &str) -> Option<(&str, &str)> {
 #[handler]
 fn control(req: &Request, mock: Data<&Paymock>, Json(patch): Json<serde_json::Value>) -> Response {
     if !authorized(req, &mock) {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_request_error",
-            "unauthorized",
-            "invalid API key",
-        );
+        return unauthorized();
     }
     let mut inner = mock.lock();
     let mut current = serde_json::to_value(&inner.cfg).unwrap_or_default();

@@ -14,29 +14,6 @@ use sea_orm::ConnectionTrait;
 
 use crate::support::{Opts, System};
 
-/// Runs out the live hold of `checkin_id` now, as its TTL ending would: the hold's expiry
-/// moves into the past by the database clock, on the check-in and on its seat alike (the
-/// code decides expiry by `hold_expires_at <= NOW(6)` on either row). The test, not the
-/// machine's speed, decides when the hold ends.
-async fn run_out(sys: &System, checkin_id: &str) {
-    let moved = sys
-        .db
-        .execute_raw(db::stmt(
-            "UPDATE checkins c JOIN seats s ON s.id = c.seat_id AND s.hold_id = c.hold_id
-             SET c.hold_expires_at = NOW(6) - INTERVAL 1 SECOND,
-                 s.hold_expires_at = NOW(6) - INTERVAL 1 SECOND
-             WHERE c.id = ? AND s.state = 'held' AND c.hold_expires_at > NOW(6)",
-            [checkin_id.into()],
-        ))
-        .await
-        .unwrap();
-    assert_eq!(
-        moved.rows_affected(),
-        2,
-        "{checkin_id} had a live hold (check-in and seat) to run out"
-    );
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_unpaid_hold_is_free_to_the_next_request_after_its_ttl_without_any_sweep() {
     // A long TTL, so the hold is surely live until the test runs it out.
@@ -73,7 +50,7 @@ async fn an_unpaid_hold_is_free_to_the_next_request_after_its_ttl_without_any_sw
     assert_eq!(sys.wait_settled(&tb, &early).await["reason"], "seat_taken");
 
     // The TTL runs out.
-    run_out(&sys, &ca).await;
+    sys.run_out_hold(&ca).await;
     let seen = sys.get(&format!("/v1/checkins/{ca}"), Some(&ta)).await.1;
     assert_eq!(
         seen["state"], "expired",
@@ -124,7 +101,7 @@ async fn a_passenger_whose_hold_ran_out_can_start_again_before_any_sweep() {
         "{body}"
     );
 
-    run_out(&sys, &first).await;
+    sys.run_out_hold(&first).await;
     let second = sys
         .checkin(&ta, a.passenger_id, flight.flight_id, "2B")
         .await;

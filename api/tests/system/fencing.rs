@@ -3,38 +3,13 @@ use std::time::Duration;
 use checkin_domain::{
     checkin::{self, HoldOutcome},
     config::{HoldConfig, LockConfig},
-    db,
     lock::{LockOutcome, Redlock, SeatLock},
     payment::{self, PaymentOutcome},
     types::CheckinId,
 };
 use checkin_worker::payment_client::HttpPaymentGateway;
-use sea_orm::ConnectionTrait;
 
 use crate::support::{Opts, System, redis_url};
-
-/// Runs out the live hold of `checkin_id` now, as its TTL ending would: the hold's expiry
-/// moves into the past by the database clock, on the check-in and on its seat alike (the
-/// code decides expiry by `hold_expires_at <= NOW(6)` on either row). The test, not the
-/// machine's speed, decides when the hold ends.
-async fn run_out(sys: &System, checkin_id: &str) {
-    let moved = sys
-        .db
-        .execute_raw(db::stmt(
-            "UPDATE checkins c JOIN seats s ON s.id = c.seat_id AND s.hold_id = c.hold_id
-             SET c.hold_expires_at = NOW(6) - INTERVAL 1 SECOND,
-                 s.hold_expires_at = NOW(6) - INTERVAL 1 SECOND
-             WHERE c.id = ? AND s.state = 'held' AND c.hold_expires_at > NOW(6)",
-            [checkin_id.into()],
-        ))
-        .await
-        .unwrap();
-    assert_eq!(
-        moved.rows_affected(),
-        2,
-        "{checkin_id} had a live hold (check-in and seat) to run out"
-    );
-}
 
 /// A worker takes the seat's lock, stalls past its lease (as under SIGSTOP or a long GC
 /// pause), and only then writes. Meanwhile another worker got the lock and the seat.
@@ -167,7 +142,7 @@ async fn a_charge_that_lands_after_the_hold_was_lost_is_refunded_and_books_nothi
     assert_eq!(status, reqwest::StatusCode::ACCEPTED, "{body}");
 
     // The payment worker stalls; A's hold runs out and B takes the seat.
-    run_out(&sys, ca.as_str()).await;
+    sys.run_out_hold(ca.as_str()).await;
     let cb = CheckinId::parse(
         &sys.checkin(&tb, b.passenger_id, flight.flight_id, "2B")
             .await,

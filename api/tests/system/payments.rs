@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use checkin_api::paymock::PaymockConfig;
-use checkin_domain::{payment, types::CheckinId};
+use checkin_domain::payment;
 use checkin_worker::payment_client::HttpPaymentGateway;
 use futures::{StreamExt, stream};
 use reqwest::StatusCode;
@@ -127,20 +127,9 @@ async fn a_payment_job_delivered_many_times_at_once_charges_once_and_books_once(
         .await,
     );
     let flight = sys.flight(5, 1).await;
-    let a = &flight.passengers[0];
-    let ta = sys.login(&a.pnr, &a.last_name).await;
-    let ca = CheckinId::parse(
-        &sys.checkin(&ta, a.passenger_id, flight.flight_id, "3A")
-            .await,
-    )
-    .unwrap();
-    checkin_domain::checkin::process_hold(&sys.db, &checkin_domain::lock::NoLock, &sys.hold, &ca)
-        .await
-        .unwrap();
-    assert_eq!(
-        sys.pay(&ta, ca.as_str(), "tok_visa").await.0,
-        StatusCode::ACCEPTED
-    );
+    let (_, ca) = sys
+        .paying_by_hand(&flight.passengers[0], flight.flight_id, "3A")
+        .await;
     let runs: Vec<_> = (0..6)
         .map(|_| {
             let (sys, ca) = (sys.clone(), ca.clone());
@@ -236,20 +225,9 @@ async fn a_charge_that_succeeds_after_another_delivery_gave_the_payment_up_is_re
         .await,
     );
     let flight = sys.flight(5, 1).await;
-    let a = &flight.passengers[0];
-    let ta = sys.login(&a.pnr, &a.last_name).await;
-    let ca = CheckinId::parse(
-        &sys.checkin(&ta, a.passenger_id, flight.flight_id, "2C")
-            .await,
-    )
-    .unwrap();
-    checkin_domain::checkin::process_hold(&sys.db, &checkin_domain::lock::NoLock, &sys.hold, &ca)
-        .await
-        .unwrap();
-    assert_eq!(
-        sys.pay(&ta, ca.as_str(), "tok_visa").await.0,
-        StatusCode::ACCEPTED
-    );
+    let (ta, ca) = sys
+        .paying_by_hand(&flight.passengers[0], flight.flight_id, "2C")
+        .await;
     // The first delivery counts its attempt and stops just before the provider.
     let (entered, first_in) = tokio::sync::oneshot::channel();
     let gated = Arc::new(Gated {
@@ -446,17 +424,9 @@ async fn a_given_up_payment_with_no_charge_at_the_provider_is_reconciled_once_an
     })
     .await;
     let flight = sys.flight(5, 1).await;
-    let a = &flight.passengers[0];
-    let ta = sys.login(&a.pnr, &a.last_name).await;
-    let ca = CheckinId::parse(
-        &sys.checkin(&ta, a.passenger_id, flight.flight_id, "3D")
-            .await,
-    )
-    .unwrap();
-    checkin_domain::checkin::process_hold(&sys.db, &checkin_domain::lock::NoLock, &sys.hold, &ca)
-        .await
-        .unwrap();
-    sys.pay(&ta, ca.as_str(), "tok_visa").await;
+    let (_, ca) = sys
+        .paying_by_hand(&flight.passengers[0], flight.flight_id, "3D")
+        .await;
     let gw = HttpPaymentGateway::new(&sys.payment).unwrap();
     assert_eq!(
         payment::process_payment(&sys.db, &gw, &sys.payment, &ca)

@@ -13,7 +13,8 @@ use checkin_domain::{
     config::{DatabaseConfig, HoldConfig, LockConfig, PaymentConfig, QueueConfig},
     db,
     lock::{self, SeatLock},
-    seed::{self, SeededFlight},
+    seed::{self, SeededFlight, SeededPassenger},
+    types::CheckinId,
 };
 use checkin_worker::{
     Deps, Producer, WorkerConfig, payment_client::HttpPaymentGateway, queue, worker_name,
@@ -389,6 +390,30 @@ impl System {
         .await
     }
 
+    /// For tests that run jobs themselves (`workers: false`): `passenger` logs in and asks for
+    /// `seat`, the test holds it (no lock), and the passenger starts paying with `tok_visa`.
+    /// Returns the session token and the check-in, `paying`, its payment job left to the test.
+    pub async fn paying_by_hand(
+        &self,
+        passenger: &SeededPassenger,
+        flight_id: i64,
+        seat: &str,
+    ) -> (String, CheckinId) {
+        let token = self.login(&passenger.pnr, &passenger.last_name).await;
+        let id = CheckinId::parse(
+            &self
+                .checkin(&token, passenger.passenger_id, flight_id, seat)
+                .await,
+        )
+        .unwrap();
+        checkin_domain::checkin::process_hold(&self.db, &lock::NoLock, &self.hold, &id)
+            .await
+            .unwrap();
+        let (status, body) = self.pay(&token, id.as_str(), "tok_visa").await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        (token, id)
+    }
+
     pub async fn cancel(&self, token: &str, checkin_id: &str) -> (StatusCode, Value) {
         self.post(
             &format!("/v1/checkins/{checkin_id}/cancel"),
@@ -511,6 +536,29 @@ impl System {
             }
         }
         out
+    }
+
+    /// Runs out the live hold of `checkin_id` now, as its TTL ending would: the hold's expiry
+    /// moves into the past by the database clock, on the check-in and on its seat alike (the
+    /// code decides expiry by `hold_expires_at <= NOW(6)` on either row). The test, not the
+    /// machine's speed, decides when the hold ends.
+    pub async fn run_out_hold(&self, checkin_id: &str) {
+        let moved = self
+            .db
+            .execute_raw(db::stmt(
+                "UPDATE checkins c JOIN seats s ON s.id = c.seat_id AND s.hold_id = c.hold_id
+                 SET c.hold_expires_at = NOW(6) - INTERVAL 1 SECOND,
+                     s.hold_expires_at = NOW(6) - INTERVAL 1 SECOND
+                 WHERE c.id = ? AND s.state = 'held' AND c.hold_expires_at > NOW(6)",
+                [checkin_id.into()],
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            moved.rows_affected(),
+            2,
+            "{checkin_id} had a live hold (check-in and seat) to run out"
+        );
     }
 
     pub async fn wait_settled(&self, token: &str, checkin_id: &str) -> Value {
