@@ -240,7 +240,8 @@ pub struct CheckinView {
     /// `cancelled`.
     pub state: String,
     /// Why it ended, for `rejected` (`seat_taken`, `passenger_has_seat`, `flight_full`), `payment_failed`
-    /// (the decline code, or `provider_unavailable`) and `expired` (`hold_timeout`, `hold_lost`).
+    /// (the decline code, or `provider_unavailable`/`provider_refused`: a charge that went
+    /// through all the same is refunded) and `expired` (`hold_timeout`, `hold_lost`).
     pub reason: Option<String>,
     /// When the hold ends (UTC, database clock).
     pub hold_expires_at: Option<NaiveDateTime>,

@@ -2,7 +2,7 @@
 //! shapes (`POST /v1/charges`, `POST /v1/refunds`, `GET /v1/charges/search` by metadata,
 //! `card_error` declines), an `Idempotency-Key` per request (a request whose key another
 //! request is still working on gets Stripe's 409 `idempotency_key_in_use`, never a second
-//! charge), a configurable decline rate and latency, and faults (HTTP 500s, responses slower
+//! charge), a configurable decline rate and latency, and faults (HTTP 503s, responses slower
 //! than any client timeout) that tests switch on at run time through `POST /_control`.
 //!
 //! Test tokens: `tok_visa` (declined at the configured rate, default 1%),
@@ -39,7 +39,10 @@ pub struct PaymockConfig {
     /// Added to every response, in milliseconds.
     #[arg(long = "latency-ms", env = "PAYMOCK_LATENCY_MS", default_value_t = 0)]
     pub latency_ms: u64,
-    /// Share of requests answered with HTTP 500 before doing anything.
+    /// Share of requests answered with HTTP 503 before they reach the API, as a load
+    /// balancer would: nothing is stored under their key, so a retry is tried for real.
+    /// (Stripe stores a 500 from its API under the key and replays it; the workers then give
+    /// up after their attempts, and the sweeper finds out from the charge search.)
     #[arg(long = "error-rate", env = "PAYMOCK_ERROR_RATE", default_value_t = 0.0)]
     pub error_rate: f64,
     /// Share of charges that are made but answered only after `hang_ms` (a client timeout).
@@ -490,10 +493,10 @@ fn key_reused() -> Response {
 
 fn injected_failure() -> Response {
     error(
-        StatusCode::INTERNAL_SERVER_ERROR,
+        StatusCode::SERVICE_UNAVAILABLE,
         "api_error",
-        "internal",
-        "injected failure",
+        "unavailable",
+        "injected failure: the request did not reach the API",
     )
 }
 

@@ -201,22 +201,26 @@ pub async fn collect(d: &Dashboard) -> anyhow::Result<Value> {
     }
     let declines: Vec<Value> = db
         .query_all_raw(stmt(
-            "SELECT decline_code, COUNT(*) AS n FROM payments WHERE state IN ('declined', 'failed') GROUP BY decline_code ORDER BY n DESC LIMIT 10",
+            // A given-up payment has no decline code; its check-in's reason says why.
+            "SELECT COALESCE(p.decline_code, c.reason, 'unknown') AS code, COUNT(*) AS n
+             FROM payments p JOIN checkins c ON c.id = p.checkin_id
+             WHERE p.state IN ('declined', 'failed') GROUP BY 1 ORDER BY n DESC LIMIT 10",
             [],
         ))
         .await?
         .iter()
-        .map(|r| Ok(json!({ "code": r.try_get::<Option<String>>("", "decline_code")?.unwrap_or_else(|| "provider_unavailable".into()), "count": r.try_get::<i64>("", "n")? })))
+        .map(|r| Ok(json!({ "code": r.try_get::<String>("", "code")?, "count": r.try_get::<i64>("", "n")? })))
         .collect::<Result<_, DbErr>>()?;
     payments.insert("declines_by_code".into(), json!(declines));
-    // Given up on provider errors and not yet looked up there: a timed-out call may have
-    // charged. The sweeper checks each after PAYMENT_RECONCILE_AFTER_SECS.
+    // Given up without knowing whether the provider charged, or owed a refund: the sweeper
+    // is still checking them with the provider (PAYMENT_RECONCILE_AFTER_SECS, then 15 min
+    // and 6 h later).
     payments.insert(
         "awaiting_reconciliation".into(),
         json!(
             scalar_f64(
                 db,
-                "SELECT COUNT(*) FROM payments WHERE state = 'failed' AND reconciled_at IS NULL"
+                "SELECT COUNT(*) FROM payments WHERE next_check_at IS NOT NULL AND state IN ('failed', 'declined')"
             )
             .await?
             .map(|n| n as i64)

@@ -33,6 +33,9 @@ pub mod reason {
     pub const HOLD_TIMEOUT: &str = "hold_timeout";
     pub const HOLD_LOST: &str = "hold_lost";
     pub const PROVIDER_UNAVAILABLE: &str = "provider_unavailable";
+    /// The provider refused a payment request outright (not a card decline): a retry after
+    /// a timeout whose key it no longer accepts, a rotated API key.
+    pub const PROVIDER_REFUSED: &str = "provider_refused";
     pub const FLIGHT_FULL: &str = "flight_full";
     pub const CANCELLED: &str = "cancelled_by_passenger";
 }

@@ -147,8 +147,9 @@ pub struct PaymentConfig {
         default_value_t = 6
     )]
     pub max_attempts: u32,
-    /// Seconds after a payment was given up before the sweeper asks the provider whether it
-    /// charged anyway (a call that timed out may have gone through); such a charge is refunded.
+    /// Seconds after a payment was given up before the sweeper first asks the provider whether
+    /// it charged anyway (a call that timed out may have gone through); such a charge is
+    /// refunded. It asks again 15 minutes and 6 hours later, as the provider's search may lag.
     #[arg(
         long = "payment-reconcile-after-secs",
         env = "PAYMENT_RECONCILE_AFTER_SECS",

@@ -43,6 +43,8 @@ pub struct ChargeRequest {
 pub struct FoundCharge {
     pub id: String,
     pub refunded: bool,
+    /// False while the provider still processes it (`pending`): it may yet fail.
+    pub settled: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,8 +73,8 @@ pub trait PaymentGateway: Send + Sync {
     async fn charge(&self, req: &ChargeRequest) -> Result<ChargeResult, GatewayError>;
     /// Refunds a charge in full. Idempotent per `idempotency_key`.
     async fn refund(&self, charge_id: &str, idempotency_key: &str) -> Result<(), GatewayError>;
-    /// The succeeded charge made for `hold_id`, if any (a look-up by metadata; it never
-    /// creates anything).
+    /// The charge made for `hold_id` that succeeded or may still (`pending`), if any: a
+    /// look-up by metadata that never creates anything.
     async fn find_charge(&self, hold_id: &str) -> Result<Option<FoundCharge>, GatewayError>;
 }
 
@@ -338,8 +340,10 @@ pub async fn process_payment(
             decline(db, id, &row, &code).await
         }
         Err(GatewayError::Permanent(msg)) => {
+            // Not a decline: an earlier attempt may have charged (a refused retry, a rotated
+            // key), so the payment is given up and checked with the provider later.
             metrics::payment("refused", started.elapsed());
-            decline(db, id, &row, &format!("provider_refused: {msg}")).await
+            give_up(db, cfg, id, &row, reason::PROVIDER_REFUSED, &msg).await
         }
         Err(GatewayError::Busy(msg)) => {
             // The delivery that is charging will end the payment; this one only looks again
@@ -357,7 +361,7 @@ pub async fn process_payment(
             if row.attempts < i32::try_from(cfg.max_attempts).unwrap_or(i32::MAX) {
                 return Ok(PaymentOutcome::Retry(msg));
             }
-            give_up(db, id, &row, &msg).await
+            give_up(db, cfg, id, &row, reason::PROVIDER_UNAVAILABLE, &msg).await
         }
     }
 }
@@ -442,7 +446,7 @@ async fn confirm(
                 // payment, to be refunded (by this delivery, or by any later one if that fails).
                 let noted = txn
                     .execute_raw(stmt(
-                        "UPDATE payments SET provider_charge_id = ?, updated_at = NOW(6)
+                        "UPDATE payments SET provider_charge_id = ?, next_check_at = NOW(6) + INTERVAL 60 SECOND, updated_at = NOW(6)
                          WHERE checkin_id = ? AND state IN ('failed', 'declined') AND provider_charge_id IS NULL",
                         [charge_id.as_str().into(), id.as_str().into()],
                     ))
@@ -494,7 +498,7 @@ async fn confirm(
                     "refund after a lost hold: {e}"
                 )));
             }
-            finish(db, id, row, PaymentState::Refunded, "expired", reason::HOLD_LOST, Some(charge_id), |_| {
+            finish(db, id, row, PaymentState::Refunded, "expired", reason::HOLD_LOST, Some(charge_id), None, |_| {
                 "charged after the hold was lost: the conditional confirm matched no row; refunded".into()
             })
             .await?;
@@ -520,6 +524,7 @@ async fn decline(
         "payment_failed",
         &code,
         None,
+        None,
         move |released| format!("declined: {shown}; seat released: {released}"),
     )
     .await?;
@@ -527,10 +532,16 @@ async fn decline(
     Ok(PaymentOutcome::Declined(code))
 }
 
+/// Ends a payment whose outcome at the provider is unknown: `reason` is
+/// `provider_unavailable` (every attempt failed) or `provider_refused` (the provider refused
+/// a request after an earlier attempt may have charged). The seat is released, and the
+/// sweeper will ask the provider whether it charged (see [`reconcile_given_up`]).
 async fn give_up(
     db: &DatabaseConnection,
+    cfg: &PaymentConfig,
     id: &CheckinId,
     row: &PayingRow,
+    reason: &'static str,
     msg: &str,
 ) -> DomainResult<PaymentOutcome> {
     let msg = msg.to_owned();
@@ -541,12 +552,11 @@ async fn give_up(
         row,
         PaymentState::Failed,
         "payment_failed",
-        reason::PROVIDER_UNAVAILABLE,
+        reason,
         None,
+        Some(cfg.reconcile_after_secs),
         move |released| {
-            format!(
-                "provider unavailable after {attempts} attempts ({msg}); seat released: {released}"
-            )
+            format!("{reason} after {attempts} attempts ({msg}); seat released: {released}")
         },
     )
     .await?;
@@ -565,6 +575,7 @@ async fn finish(
     checkin_state: &'static str,
     why: &str,
     charge_id: Option<&str>,
+    check_after_secs: Option<u64>,
     detail: impl Fn(bool) -> String + Send + Sync + 'static,
 ) -> DomainResult<()> {
     let detail = std::sync::Arc::new(detail);
@@ -588,6 +599,14 @@ async fn finish(
             .await?;
             let decline_code = (payment == PaymentState::Declined).then_some(why.as_str());
             set_payment(txn, &id, payment, charge_id.as_deref(), decline_code).await?;
+            if let Some(secs) = check_after_secs {
+                // Given up without knowing whether the provider charged: the sweeper asks it.
+                txn.execute_raw(stmt(
+                    "UPDATE payments SET next_check_at = NOW(6) + INTERVAL ? SECOND WHERE checkin_id = ?",
+                    [secs.into(), id.as_str().into()],
+                ))
+                .await?;
+            }
             record_event(txn, id.as_str(), checkin_state, &detail(released)).await?;
             Ok::<_, DomainError>(())
         })
@@ -631,7 +650,7 @@ async fn refund_late_charge(
         Box::pin(async move {
             let done = txn
                 .execute_raw(stmt(
-                    "UPDATE payments SET state = 'refunded', updated_at = NOW(6)
+                    "UPDATE payments SET state = 'refunded', next_check_at = NULL, updated_at = NOW(6)
                      WHERE checkin_id = ? AND state IN ('failed', 'declined') AND provider_charge_id = ?",
                     [id.as_str().into(), charge_id.as_str().into()],
                 ))
@@ -681,56 +700,70 @@ async fn outstanding_refund(
 pub struct ReconcileReport {
     /// Charges found (or noted) on given-up payments, and refunded.
     pub refunded: usize,
-    /// Payments the provider holds no charge for (or only a refunded one): done.
+    /// Look-ups that found no charge to give back (the payment is looked up again later, up
+    /// to [`RECHECK_AFTER`]'s length, in case the provider's search lagged).
     pub clean: usize,
-    /// Payments the provider could not be asked about now; the next pass asks again.
+    /// Payments the provider could not be asked about, or whose refund it did not take, now;
+    /// they are due again a minute later.
     pub unavailable: usize,
 }
 
-/// How many given-up payments one pass looks at, and how many provider calls run at once.
+/// How many payments one pass looks at, and how many provider calls run at once.
 const RECONCILE_BATCH: u64 = 8;
 const RECONCILE_PARALLEL: usize = 4;
+/// After a look-up that found nothing, the next one is due this long after it; after the
+/// last, the payment is settled. Stripe's search lags by up to a minute, longer in incidents.
+const RECHECK_AFTER: [u64; 2] = [15 * 60, 6 * 3600];
+/// When the provider could not be asked, or refused the refund, the payment is due again
+/// this long after (it then goes behind the others, so it cannot starve them).
+const RETRY_AFTER_SECS: u64 = 60;
 
-/// Asks the provider about payments given up at least `reconcile_after_secs` ago: a call
-/// that timed out may still have charged, and nothing would ever give that money back. A
-/// charge found is refunded (the payment becomes `refunded`; the check-in keeps its end); a
-/// payment with none is marked `reconciled_at` and not asked about again. The sweeper runs
-/// this once per tick. Safe to run concurrently: look-ups change nothing, refunds carry the
-/// hold's idempotency key.
+/// Asks the provider about payments given up without knowing whether it charged (every
+/// call failed, or it refused a retry), and retries refunds of late charges that are still
+/// owed. Runs on payments whose `next_check_at` is due, oldest first: the first look-up
+/// `PAYMENT_RECONCILE_AFTER_SECS` after giving up, then 15 minutes and 6 hours later. A
+/// charge found is refunded (the payment becomes `refunded`; the check-in keeps its end).
+/// The sweeper runs this after each tick it claims. Safe to run concurrently: look-ups
+/// change nothing at the provider, and refunds carry the hold's idempotency key.
 pub async fn reconcile_given_up(
     db: &DatabaseConnection,
     gateway: &dyn PaymentGateway,
-    cfg: &PaymentConfig,
 ) -> DomainResult<ReconcileReport> {
     use futures::StreamExt;
 
     let rows = db
         .query_all_raw(stmt(
-            "SELECT checkin_id, hold_id, provider_charge_id FROM payments
-             WHERE state = 'failed' AND reconciled_at IS NULL AND updated_at < NOW(6) - INTERVAL ? SECOND
-             ORDER BY updated_at LIMIT ?",
-            [cfg.reconcile_after_secs.into(), RECONCILE_BATCH.into()],
+            "SELECT checkin_id, hold_id, provider_charge_id, reconcile_checks FROM payments
+             WHERE next_check_at <= NOW(6) AND state IN ('failed', 'declined')
+             ORDER BY next_check_at LIMIT ?",
+            [RECONCILE_BATCH.into()],
         ))
         .await?;
-    let mut given_up = Vec::with_capacity(rows.len());
+    let mut due = Vec::with_capacity(rows.len());
     for r in rows {
-        given_up.push((
-            r.try_get::<String>("", "checkin_id")?,
-            r.try_get::<String>("", "hold_id")?,
-            r.try_get::<Option<String>>("", "provider_charge_id")?,
-        ));
+        due.push(DuePayment {
+            checkin_id: r.try_get("", "checkin_id")?,
+            hold_id: r.try_get("", "hold_id")?,
+            noted_charge: r.try_get("", "provider_charge_id")?,
+            checks: r.try_get("", "reconcile_checks")?,
+        });
     }
-    let results: Vec<DomainResult<Reconciled>> = futures::stream::iter(given_up)
-        .map(|(checkin_id, hold_id, noted)| async move {
-            let id = CheckinId::parse(&checkin_id).map_err(|_| DomainError::CheckinNotFound)?;
-            reconcile_one(db, gateway, &id, &hold_id, noted).await
+    let outcomes: Vec<Reconciled> = futures::stream::iter(due)
+        .map(|p| async move {
+            match reconcile_one(db, gateway, &p).await {
+                Ok(outcome) => outcome,
+                Err(e) => {
+                    tracing::warn!(checkin.id = %p.checkin_id, error = %e, "Reconciling a payment failed; it is due again in a minute.");
+                    let _ = schedule(db, &p.checkin_id, Some(RETRY_AFTER_SECS), false).await;
+                    Reconciled::Unavailable
+                }
+            }
         })
         .buffer_unordered(RECONCILE_PARALLEL)
         .collect()
         .await;
     let mut report = ReconcileReport::default();
-    for r in results {
-        let outcome = r?;
+    for outcome in outcomes {
         metrics::reconciled(outcome.label());
         match outcome {
             Reconciled::Refunded => report.refunded += 1,
@@ -739,6 +772,13 @@ pub async fn reconcile_given_up(
         }
     }
     Ok(report)
+}
+
+struct DuePayment {
+    checkin_id: String,
+    hold_id: String,
+    noted_charge: Option<String>,
+    checks: i32,
 }
 
 enum Reconciled {
@@ -757,49 +797,78 @@ impl Reconciled {
     }
 }
 
+/// Sets when a payment is due again (`None`: never), counting a clean look-up if `clean`.
+async fn schedule(
+    db: &DatabaseConnection,
+    checkin_id: &str,
+    after_secs: Option<u64>,
+    clean: bool,
+) -> Result<(), DbErr> {
+    db.execute_raw(stmt(
+        "UPDATE payments SET next_check_at = IF(? IS NULL, NULL, NOW(6) + INTERVAL ? SECOND),
+                             reconcile_checks = reconcile_checks + ?
+         WHERE checkin_id = ? AND state IN ('failed', 'declined')",
+        [
+            after_secs.into(),
+            after_secs.unwrap_or(0).into(),
+            i32::from(clean).into(),
+            checkin_id.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
 async fn reconcile_one(
     db: &DatabaseConnection,
     gateway: &dyn PaymentGateway,
-    id: &CheckinId,
-    hold_id: &str,
-    noted: Option<String>,
+    p: &DuePayment,
 ) -> DomainResult<Reconciled> {
-    let charge_id = match noted {
+    let id = CheckinId::parse(&p.checkin_id).map_err(|e| DomainError::Internal(e.detail))?;
+    let charge_id = match &p.noted_charge {
         // A late charge whose refund did not go through yet.
-        Some(charge_id) => charge_id,
-        None => match gateway.find_charge(hold_id).await {
-            Ok(Some(found)) if !found.refunded => {
+        Some(charge_id) => charge_id.clone(),
+        None => match gateway.find_charge(&p.hold_id).await {
+            Ok(Some(found)) if !found.refunded && found.settled => {
                 db.execute_raw(stmt(
                     "UPDATE payments SET provider_charge_id = ?, updated_at = NOW(6)
-                     WHERE checkin_id = ? AND state = 'failed' AND provider_charge_id IS NULL",
+                     WHERE checkin_id = ? AND state IN ('failed', 'declined') AND provider_charge_id IS NULL",
                     [found.id.as_str().into(), id.as_str().into()],
                 ))
                 .await?;
                 found.id
             }
+            Ok(Some(found)) if !found.refunded => {
+                // Not settled yet: look again once it is.
+                tracing::info!(checkin.id = %id, charge.id = %found.id, "A given-up payment has a charge still pending at the provider; looking again later.");
+                schedule(db, id.as_str(), Some(RETRY_AFTER_SECS), false).await?;
+                return Ok(Reconciled::Unavailable);
+            }
             Ok(_) => {
-                db.execute_raw(stmt(
-                    "UPDATE payments SET reconciled_at = NOW(6) WHERE checkin_id = ? AND state = 'failed' AND provider_charge_id IS NULL",
-                    [id.as_str().into()],
-                ))
-                .await?;
+                let next = usize::try_from(p.checks)
+                    .ok()
+                    .and_then(|n| RECHECK_AFTER.get(n))
+                    .copied();
+                schedule(db, id.as_str(), next, true).await?;
                 return Ok(Reconciled::Clean);
             }
             Err(e) => {
-                tracing::warn!(checkin.id = %id, error = %e, "Could not ask the provider about a given-up payment; the next sweep asks again.");
+                tracing::warn!(checkin.id = %id, error = %e, "Could not ask the provider about a given-up payment; asking again in a minute.");
+                schedule(db, id.as_str(), Some(RETRY_AFTER_SECS), false).await?;
                 return Ok(Reconciled::Unavailable);
             }
         },
     };
-    Ok(
-        match refund_late_charge(db, gateway, id, hold_id, &charge_id).await? {
-            PaymentOutcome::Refunded => {
-                tracing::info!(checkin.id = %id, charge.id = %charge_id, "A given-up payment had charged after all; refunded.");
-                Reconciled::Refunded
-            }
-            _ => Reconciled::Unavailable,
-        },
-    )
+    match refund_late_charge(db, gateway, &id, &p.hold_id, &charge_id).await? {
+        PaymentOutcome::Refunded => {
+            tracing::info!(checkin.id = %id, charge.id = %charge_id, "A given-up payment had been charged after all; refunded.");
+            Ok(Reconciled::Refunded)
+        }
+        _ => {
+            schedule(db, id.as_str(), Some(RETRY_AFTER_SECS), false).await?;
+            Ok(Reconciled::Unavailable)
+        }
+    }
 }
 
 /// What the confirming transaction found.

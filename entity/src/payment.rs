@@ -39,9 +39,12 @@ pub struct Model {
     pub provider_charge_id: Option<String>,
     pub decline_code: Option<String>,
     pub attempts: i32,
-    /// When a given-up payment was looked up at the provider and found without a charge to
-    /// give back (see `payment::reconcile_given_up`).
-    pub reconciled_at: Option<DateTime>,
+    /// How many times a given-up payment was looked up at the provider and found without a
+    /// charge to give back (see `payment::reconcile_given_up`).
+    pub reconcile_checks: i32,
+    /// When the sweeper next looks this payment up at the provider, or tries its refund
+    /// again; NULL when nothing is left to do.
+    pub next_check_at: Option<DateTime>,
     pub created_at: DateTime,
     pub updated_at: DateTime,
 }

@@ -62,6 +62,8 @@ pub struct Deps {
     pub name: String,
     /// Tells API processes that a check-in changed, for clients waiting on it.
     pub changes: changes::Publisher,
+    /// Held while this process reconciles given-up payments, so passes do not pile up.
+    pub reconciling: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// `<role>-<host>-<pid>-<ulid>`: unique per process and per restart, as apalis-redis needs
@@ -155,18 +157,7 @@ async fn sweep_tick(tick: Tick, deps: Data<Arc<Deps>>) -> Result<(), BoxDynError
         }
     };
     redrive(&deps.producer, &report).await;
-    match payment::reconcile_given_up(&deps.db, deps.gateway.as_ref(), &deps.payment).await {
-        Ok(r) if r != payment::ReconcileReport::default() => tracing::info!(
-            refunded = r.refunded,
-            clean = r.clean,
-            unavailable = r.unavailable,
-            "Given-up payments checked with the provider."
-        ),
-        Ok(_) => {}
-        Err(e) => {
-            tracing::warn!(error = %e, "Reconciling given-up payments failed; the next sweep tries again.");
-        }
-    }
+    reconcile_in_background(&deps);
     if report.holds_released + report.checkins_expired > 0
         || !report.redrive_holds.is_empty()
         || !report.redrive_payments.is_empty()
@@ -179,6 +170,34 @@ async fn sweep_tick(tick: Tick, deps: Data<Arc<Deps>>) -> Result<(), BoxDynError
         );
     }
     Ok(())
+}
+
+/// Starts a pass of [`payment::reconcile_given_up`] beside the sweep, unless one is still
+/// running in this process: provider calls must not hold up the next tick's sweep.
+fn reconcile_in_background(deps: &Arc<Deps>) {
+    let Ok(running) = deps.reconciling.clone().try_lock_owned() else {
+        return;
+    };
+    let deps = deps.clone();
+    tokio::spawn(async move {
+        let _running = running;
+        let pass = payment::reconcile_given_up(&deps.db, deps.gateway.as_ref());
+        match tokio::time::timeout(JOB_TIMEOUT, pass).await {
+            Ok(Ok(r)) if r != payment::ReconcileReport::default() => tracing::info!(
+                refunded = r.refunded,
+                clean = r.clean,
+                unavailable = r.unavailable,
+                "Given-up payments checked with the provider."
+            ),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "Reconciling given-up payments failed; the next sweep tries again.");
+            }
+            Err(_) => tracing::warn!(
+                "Reconciling given-up payments took too long; the next sweep goes on."
+            ),
+        }
+    });
 }
 
 /// Pushes again the jobs of requests the sweep found stuck.

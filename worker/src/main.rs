@@ -68,6 +68,7 @@ async fn main() -> anyhow::Result<()> {
         stats_key: format!("{}:stats", cli.queue.prefix),
         name: worker_name("process"),
         changes: changes::Publisher::new(redis, &cli.queue.prefix),
+        reconciling: Default::default(),
     });
     tracing::info!(name = %deps.name, concurrency = cli.worker.concurrency, "Worker starting.");
     let monitor = checkin_worker::monitor(deps, &cli.queue, &cli.worker)?;

@@ -174,13 +174,15 @@ impl PaymentGateway for HttpPaymentGateway {
             .json()
             .await
             .map_err(|e| GatewayError::Transient(format!("unreadable search result: {e}")))?;
-        Ok(found
-            .data
-            .into_iter()
-            .find(|c| c.status == "succeeded")
-            .map(|c| FoundCharge {
-                id: c.id,
+        // A failed charge holds no money; a pending one may still succeed.
+        let charge = |status: &str| found.data.iter().find(|c| c.status == status);
+        Ok(charge("succeeded")
+            .map(|c| (c, true))
+            .or_else(|| charge("pending").map(|c| (c, false)))
+            .map(|(c, settled)| FoundCharge {
+                id: c.id.clone(),
                 refunded: c.refunded,
+                settled,
             }))
     }
 }

@@ -5,6 +5,7 @@ use checkin_domain::payment;
 use checkin_worker::payment_client::HttpPaymentGateway;
 use futures::{StreamExt, stream};
 use reqwest::StatusCode;
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use crate::support::{Opts, System};
@@ -304,7 +305,7 @@ async fn a_charge_that_succeeds_after_another_delivery_gave_the_payment_up_is_re
     );
     assert_eq!(
         sys.scalar(&format!(
-            "SELECT COUNT(*) FROM payments WHERE checkin_id = '{ca}' AND state = 'refunded' AND provider_charge_id LIKE 'ch\\_%'"
+            "SELECT COUNT(*) FROM payments WHERE checkin_id = '{ca}' AND state = 'refunded' AND provider_charge_id LIKE 'ch\\_%' AND next_check_at IS NULL"
         ))
         .await,
         1
@@ -408,10 +409,13 @@ async fn a_charge_made_while_every_call_timed_out_is_found_by_the_sweeper_and_re
     sys.stop().await;
 }
 
-/// A payment given up while the provider was down for good: the look-up finds nothing, the
-/// payment is marked reconciled and never asked about again, and nothing is charged.
+/// A payment given up while the provider was down for good: the look-ups find nothing, and
+/// nothing is charged. The provider's search may lag, so the payment is looked up three
+/// times (15 minutes and 6 hours apart; here the test moves the clock on), then left alone.
+/// A look-up that cannot reach the provider is tried again a minute later.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_given_up_payment_with_no_charge_at_the_provider_is_reconciled_once_and_costs_nothing() {
+async fn a_given_up_payment_with_no_charge_at_the_provider_is_looked_up_three_times_and_costs_nothing()
+ {
     let sys = System::start(Opts {
         workers: false,
         payment_max_attempts: 1,
@@ -428,47 +432,121 @@ async fn a_given_up_payment_with_no_charge_at_the_provider_is_reconciled_once_an
         .paying_by_hand(&flight.passengers[0], flight.flight_id, "3D")
         .await;
     let gw = HttpPaymentGateway::new(&sys.payment).unwrap();
+    let at_once = checkin_domain::config::PaymentConfig {
+        reconcile_after_secs: 0,
+        ..sys.payment.clone()
+    };
     assert_eq!(
-        payment::process_payment(&sys.db, &gw, &sys.payment, &ca)
+        payment::process_payment(&sys.db, &gw, &at_once, &ca)
             .await
             .unwrap(),
         payment::PaymentOutcome::GaveUp
     );
-    let now = checkin_domain::config::PaymentConfig {
-        reconcile_after_secs: 0,
-        ..sys.payment.clone()
-    };
-    // While the provider is still down, the look-up fails and is tried again later.
-    let first = payment::reconcile_given_up(&sys.db, &gw, &now)
+    let schedule = || async {
+        sys.scalar(&format!(
+            "SELECT IF(next_check_at IS NULL, -1, TIMESTAMPDIFF(SECOND, NOW(6), next_check_at)) FROM payments WHERE checkin_id = '{ca}'"
+        ))
         .await
-        .unwrap();
-    assert_eq!(first.unavailable, 1, "{first:?}");
+    };
+    let checks = || async {
+        sys.scalar(&format!(
+            "SELECT reconcile_checks FROM payments WHERE checkin_id = '{ca}'"
+        ))
+        .await
+    };
+    let due_now = || async {
+        sys.db
+            .execute_unprepared(&format!(
+                "UPDATE payments SET next_check_at = NOW(6) WHERE checkin_id = '{ca}'"
+            ))
+            .await
+            .unwrap();
+    };
+    let pass = || async { payment::reconcile_given_up(&sys.db, &gw).await.unwrap() };
+    let clean = payment::ReconcileReport {
+        clean: 1,
+        ..Default::default()
+    };
+
+    // While the provider is still down, the look-up fails and is due again in a minute.
+    assert_eq!(pass().await.unavailable, 1);
+    assert!(
+        (55..=60).contains(&schedule().await),
+        "{}",
+        schedule().await
+    );
+    assert_eq!(checks().await, 0);
+    assert_eq!(
+        pass().await,
+        payment::ReconcileReport::default(),
+        "not due yet"
+    );
+
     sys.paymock.set_config(PaymockConfig {
         decline_rate: 0.0,
         ..PaymockConfig::default()
     });
-    let second = payment::reconcile_given_up(&sys.db, &gw, &now)
-        .await
-        .unwrap();
-    assert_eq!(
-        second,
-        payment::ReconcileReport {
-            clean: 1,
-            ..Default::default()
-        }
-    );
-    let third = payment::reconcile_given_up(&sys.db, &gw, &now)
-        .await
-        .unwrap();
-    assert_eq!(third, payment::ReconcileReport::default(), "asked once");
+    due_now().await;
+    assert_eq!(pass().await, clean);
+    assert!((14 * 60..=15 * 60).contains(&schedule().await));
+    due_now().await;
+    assert_eq!(pass().await, clean);
+    assert!((6 * 3600 - 60..=6 * 3600).contains(&schedule().await));
+    due_now().await;
+    assert_eq!(pass().await, clean);
+    assert_eq!((checks().await, schedule().await), (3, -1), "settled");
+    assert_eq!(pass().await, payment::ReconcileReport::default());
+
     let stats = sys.paymock.stats();
     assert_eq!((stats.charges_created, stats.refunds), (0, 0));
+    sys.assert_invariants().await;
+    sys.stop().await;
+}
+
+/// The provider refuses a payment request outright (here a token it does not know; in
+/// production also a retry whose key it no longer accepts, or a rotated API key). That is not
+/// a card decline: an earlier attempt may have charged, so the payment is given up, the seat
+/// freed, and the payment put on the sweeper's list to be checked with the provider.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_payment_the_provider_refuses_is_given_up_and_checked_not_taken_for_a_decline() {
+    let sys = System::start(Opts {
+        workers: false,
+        ..Opts::default()
+    })
+    .await;
+    let flight = sys.flight(5, 1).await;
+    let a = &flight.passengers[0];
+    let ta = sys.login(&a.pnr, &a.last_name).await;
+    let ca = sys
+        .checkin(&ta, a.passenger_id, flight.flight_id, "4B")
+        .await;
+    let id = checkin_domain::types::CheckinId::parse(&ca).unwrap();
+    checkin_domain::checkin::process_hold(&sys.db, &checkin_domain::lock::NoLock, &sys.hold, &id)
+        .await
+        .unwrap();
+    assert_eq!(
+        sys.pay(&ta, &ca, "tok_unknownToTheProvider").await.0,
+        StatusCode::ACCEPTED
+    );
+    let gw = HttpPaymentGateway::new(&sys.payment).unwrap();
+    assert_eq!(
+        payment::process_payment(&sys.db, &gw, &sys.payment, &id)
+            .await
+            .unwrap(),
+        payment::PaymentOutcome::GaveUp
+    );
+    let end = sys.get(&format!("/v1/checkins/{ca}"), Some(&ta)).await.1;
+    assert_eq!(
+        (end["state"].as_str(), end["reason"].as_str()),
+        (Some("payment_failed"), Some("provider_refused"))
+    );
     assert_eq!(
         sys.scalar(&format!(
-            "SELECT COUNT(*) FROM payments WHERE checkin_id = '{ca}' AND state = 'failed' AND reconciled_at IS NOT NULL"
+            "SELECT COUNT(*) FROM payments WHERE checkin_id = '{ca}' AND state = 'failed' AND next_check_at IS NOT NULL"
         ))
         .await,
-        1
+        1,
+        "on the sweeper's list"
     );
     sys.assert_invariants().await;
     sys.stop().await;

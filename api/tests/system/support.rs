@@ -216,6 +216,7 @@ impl System {
                 stats_key: format!("{prefix}:stats"),
                 name: worker_name("test"),
                 changes: changes::Publisher::new(redis, &prefix),
+                reconciling: Default::default(),
             });
             let wcfg = WorkerConfig {
                 concurrency: 16,
