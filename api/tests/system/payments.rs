@@ -129,7 +129,7 @@ async fn a_payment_job_delivered_many_times_at_once_charges_once_and_books_once(
     );
     let flight = sys.flight(5, 1).await;
     let (_, ca) = sys
-        .paying_by_hand(&flight.passengers[0], flight.flight_id, "3A")
+        .paying_by_hand(&flight.passengers[0], flight.flight_id, "3A", "tok_visa")
         .await;
     let runs: Vec<_> = (0..6)
         .map(|_| {
@@ -227,7 +227,7 @@ async fn a_charge_that_succeeds_after_another_delivery_gave_the_payment_up_is_re
     );
     let flight = sys.flight(5, 1).await;
     let (ta, ca) = sys
-        .paying_by_hand(&flight.passengers[0], flight.flight_id, "2C")
+        .paying_by_hand(&flight.passengers[0], flight.flight_id, "2C", "tok_visa")
         .await;
     // The first delivery counts its attempt and stops just before the provider.
     let (entered, first_in) = tokio::sync::oneshot::channel();
@@ -429,7 +429,7 @@ async fn a_given_up_payment_with_no_charge_at_the_provider_is_looked_up_three_ti
     .await;
     let flight = sys.flight(5, 1).await;
     let (_, ca) = sys
-        .paying_by_hand(&flight.passengers[0], flight.flight_id, "3D")
+        .paying_by_hand(&flight.passengers[0], flight.flight_id, "3D", "tok_visa")
         .await;
     let gw = HttpPaymentGateway::new(&sys.payment).unwrap();
     let at_once = checkin_domain::config::PaymentConfig {
@@ -515,19 +515,15 @@ async fn a_payment_the_provider_refuses_is_given_up_and_checked_not_taken_for_a_
     })
     .await;
     let flight = sys.flight(5, 1).await;
-    let a = &flight.passengers[0];
-    let ta = sys.login(&a.pnr, &a.last_name).await;
-    let ca = sys
-        .checkin(&ta, a.passenger_id, flight.flight_id, "4B")
+    let (ta, id) = sys
+        .paying_by_hand(
+            &flight.passengers[0],
+            flight.flight_id,
+            "4B",
+            "tok_unknownToTheProvider",
+        )
         .await;
-    let id = checkin_domain::types::CheckinId::parse(&ca).unwrap();
-    checkin_domain::checkin::process_hold(&sys.db, &checkin_domain::lock::NoLock, &sys.hold, &id)
-        .await
-        .unwrap();
-    assert_eq!(
-        sys.pay(&ta, &ca, "tok_unknownToTheProvider").await.0,
-        StatusCode::ACCEPTED
-    );
+    let ca = id.as_str();
     let gw = HttpPaymentGateway::new(&sys.payment).unwrap();
     assert_eq!(
         payment::process_payment(&sys.db, &gw, &sys.payment, &id)

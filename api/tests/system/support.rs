@@ -392,13 +392,14 @@ impl System {
     }
 
     /// For tests that run jobs themselves (`workers: false`): `passenger` logs in and asks for
-    /// `seat`, the test holds it (no lock), and the passenger starts paying with `tok_visa`.
+    /// `seat`, the test holds it (no lock), and the passenger starts paying with `method`.
     /// Returns the session token and the check-in, `paying`, its payment job left to the test.
     pub async fn paying_by_hand(
         &self,
         passenger: &SeededPassenger,
         flight_id: i64,
         seat: &str,
+        method: &str,
     ) -> (String, CheckinId) {
         let token = self.login(&passenger.pnr, &passenger.last_name).await;
         let id = CheckinId::parse(
@@ -410,7 +411,7 @@ impl System {
         checkin_domain::checkin::process_hold(&self.db, &lock::NoLock, &self.hold, &id)
             .await
             .unwrap();
-        let (status, body) = self.pay(&token, id.as_str(), "tok_visa").await;
+        let (status, body) = self.pay(&token, id.as_str(), method).await;
         assert_eq!(status, StatusCode::ACCEPTED, "{body}");
         (token, id)
     }
