@@ -269,6 +269,44 @@ enum Plan {
     },
 }
 
+/// What a request that goes on carries: its claim on the key and its rolled faults.
+struct Go {
+    reservation: Reservation,
+    hang: bool,
+    decline_roll: f64,
+    hang_for: Duration,
+}
+
+impl Plan {
+    /// The answer of a request that does not go on (a replay or a refusal); otherwise, after
+    /// the configured latency, what it goes on with.
+    async fn go(self) -> Result<Go, Response> {
+        match self {
+            Plan::Replay(s) => Err(json(s.status, &s.body)),
+            Plan::Mismatch => Err(key_reused()),
+            Plan::InUse => Err(in_use()),
+            Plan::Fail => Err(injected_failure()),
+            Plan::Proceed {
+                reservation,
+                hang,
+                decline_roll,
+                latency,
+                hang_for,
+            } => {
+                if !latency.is_zero() {
+                    tokio::time::sleep(latency).await;
+                }
+                Ok(Go {
+                    reservation,
+                    hang,
+                    decline_roll,
+                    hang_for,
+                })
+            }
+        }
+    }
+}
+
 /// Decides, in one critical section, what a request with `key` gets: the stored answer, a
 /// refusal, or the key reserved for it to go on.
 fn plan(mock: &Paymock, endpoint: &'static str, key: &str, request_hash: &str) -> Plan {
@@ -410,23 +448,15 @@ async fn create_charge(
             );
         }
     };
-    let (reservation, latency, hang, hang_for, roll) =
-        match plan(&mock, "charges", &key, &hash(&params)) {
-            Plan::Replay(s) => return json(s.status, &s.body),
-            Plan::Mismatch => return key_reused(),
-            Plan::InUse => return in_use(),
-            Plan::Fail => return injected_failure(),
-            Plan::Proceed {
-                reservation,
-                hang,
-                decline_roll,
-                latency,
-                hang_for,
-            } => (reservation, latency, hang, hang_for, decline_roll),
-        };
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
+    let Go {
+        reservation,
+        hang,
+        decline_roll: roll,
+        hang_for,
+    } = match plan(&mock, "charges", &key, &hash(&params)).go().await {
+        Ok(go) => go,
+        Err(answer) => return answer,
+    };
     let charge_id = format!("ch_{}", ulid::Ulid::new());
     let (status, body) = {
         let mut inner = mock.lock();
@@ -510,20 +540,10 @@ async fn create_refund(
         Ok(accepted) => accepted,
         Err(refused) => return refused,
     };
-    let (reservation, latency) = match plan(&mock, "refunds", &key, &hash(&params)) {
-        Plan::Replay(s) => return json(s.status, &s.body),
-        Plan::Mismatch => return key_reused(),
-        Plan::InUse => return in_use(),
-        Plan::Fail => return injected_failure(),
-        Plan::Proceed {
-            reservation,
-            latency,
-            ..
-        } => (reservation, latency),
+    let reservation = match plan(&mock, "refunds", &key, &hash(&params)).go().await {
+        Ok(go) => go.reservation,
+        Err(answer) => return answer,
     };
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
     let mut inner = mock.lock();
     let (status, body) = match inner.charges.get_mut(&params.charge) {
         None => (

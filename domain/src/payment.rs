@@ -444,14 +444,8 @@ async fn confirm(
                 // charge (the key makes the provider answer every delivery with the same one),
                 // or without any charge (given up), and then the charge is noted on the ended
                 // payment, to be refunded (by this delivery, or by any later one if that fails).
-                let noted = txn
-                    .execute_raw(stmt(
-                        "UPDATE payments SET provider_charge_id = ?, next_check_at = NOW(6) + INTERVAL 60 SECOND, updated_at = NOW(6)
-                         WHERE checkin_id = ? AND state IN ('failed', 'declined') AND provider_charge_id IS NULL",
-                        [charge_id.as_str().into(), id.as_str().into()],
-                    ))
-                    .await?;
-                return Ok(if noted.rows_affected() == 1 { Booking::Unbooked } else { Booking::AlreadyDone });
+                let noted = note_late_charge(txn, &id, &charge_id).await?;
+                return Ok(if noted { Booking::Unbooked } else { Booking::AlreadyDone });
             }
             let cas = txn
                 .execute_raw(stmt(
@@ -490,10 +484,7 @@ async fn confirm(
         Err(ConfirmError::HoldLost) => {
             // The hold was lost (expired and swept, or taken) while the provider was charging.
             metrics::fenced_write("confirm");
-            if let Err(e) = gateway
-                .refund(charge_id, &format!("refund_{}", row.hold_id))
-                .await
-            {
+            if let Err(e) = gateway.refund(charge_id, &refund_key(&row.hold_id)).await {
                 return Ok(PaymentOutcome::Retry(format!(
                     "refund after a lost hold: {e}"
                 )));
@@ -637,10 +628,7 @@ async fn refund_late_charge(
     hold_id: &str,
     charge_id: &str,
 ) -> DomainResult<PaymentOutcome> {
-    if let Err(e) = gateway
-        .refund(charge_id, &format!("refund_{hold_id}"))
-        .await
-    {
+    if let Err(e) = gateway.refund(charge_id, &refund_key(hold_id)).await {
         return Ok(PaymentOutcome::Retry(format!(
             "refund of a charge made after the payment ended: {e}"
         )));
@@ -672,6 +660,29 @@ async fn refund_late_charge(
         metrics::checkin_outcome("refunded");
     }
     Ok(PaymentOutcome::Refunded)
+}
+
+/// Notes `charge_id` on a payment that ended without it, so its refund is owed: retried by
+/// the sweeper a minute later unless this delivery's refund goes through first. Returns
+/// whether it was noted (false: the payment holds a charge already, or has not ended).
+async fn note_late_charge(
+    conn: &impl ConnectionTrait,
+    id: &CheckinId,
+    charge_id: &str,
+) -> Result<bool, DbErr> {
+    let noted = conn
+        .execute_raw(stmt(
+            "UPDATE payments SET provider_charge_id = ?, next_check_at = NOW(6) + INTERVAL ? SECOND, updated_at = NOW(6)
+             WHERE checkin_id = ? AND state IN ('failed', 'declined') AND provider_charge_id IS NULL",
+            [charge_id.into(), RETRY_AFTER_SECS.into(), id.as_str().into()],
+        ))
+        .await?;
+    Ok(noted.rows_affected() == 1)
+}
+
+/// The idempotency key of the one refund a hold's charge can get, whichever path gives it.
+fn refund_key(hold_id: &str) -> String {
+    format!("refund_{hold_id}")
 }
 
 /// A late charge noted on an ended payment whose refund has not gone through yet.
@@ -830,12 +841,7 @@ async fn reconcile_one(
         Some(charge_id) => charge_id.clone(),
         None => match gateway.find_charge(&p.hold_id).await {
             Ok(Some(found)) if !found.refunded && found.settled => {
-                db.execute_raw(stmt(
-                    "UPDATE payments SET provider_charge_id = ?, updated_at = NOW(6)
-                     WHERE checkin_id = ? AND state IN ('failed', 'declined') AND provider_charge_id IS NULL",
-                    [found.id.as_str().into(), id.as_str().into()],
-                ))
-                .await?;
+                note_late_charge(db, &id, &found.id).await?;
                 found.id
             }
             Ok(Some(found)) if !found.refunded => {

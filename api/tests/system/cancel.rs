@@ -41,10 +41,7 @@ async fn a_passenger_who_cancels_a_hold_frees_the_seat_and_may_choose_again() {
         sys.login(&a.pnr, &a.last_name).await,
         sys.login(&b.pnr, &b.last_name).await,
     );
-    let ca = sys
-        .checkin(&ta, a.passenger_id, flight.flight_id, "5A")
-        .await;
-    assert_eq!(sys.wait_settled(&ta, &ca).await["state"], "held");
+    let ca = sys.held(&ta, a.passenger_id, flight.flight_id, "5A").await;
     let early = sys
         .checkin(&tb, b.passenger_id, flight.flight_id, "5A")
         .await;
@@ -84,14 +81,8 @@ async fn a_passenger_who_cancels_a_hold_frees_the_seat_and_may_choose_again() {
     assert_eq!(seat_state(&sys, flight.flight_id, "5A").await, "available");
 
     // The seat is anyone's again, and its first holder may choose another one.
-    let late = sys
-        .checkin(&tb, b.passenger_id, flight.flight_id, "5A")
-        .await;
-    assert_eq!(sys.wait_settled(&tb, &late).await["state"], "held");
-    let again = sys
-        .checkin(&ta, a.passenger_id, flight.flight_id, "5B")
-        .await;
-    assert_eq!(sys.wait_settled(&ta, &again).await["state"], "held");
+    let late = sys.held(&tb, b.passenger_id, flight.flight_id, "5A").await;
+    sys.held(&ta, a.passenger_id, flight.flight_id, "5B").await;
 
     // A payment in flight cannot be cancelled under it.
     let (status, body) = sys.pay(&tb, &late, "tok_visa").await;

@@ -29,10 +29,7 @@ async fn an_unpaid_hold_is_free_to_the_next_request_after_its_ttl_without_any_sw
         sys.login(&a.pnr, &a.last_name).await,
         sys.login(&b.pnr, &b.last_name).await,
     );
-    let ca = sys
-        .checkin(&ta, a.passenger_id, flight.flight_id, "3C")
-        .await;
-    assert_eq!(sys.wait_settled(&ta, &ca).await["state"], "held");
+    let ca = sys.held(&ta, a.passenger_id, flight.flight_id, "3C").await;
     assert_eq!(
         sys.scalar(&format!(
             "SELECT COUNT(*) FROM checkins WHERE id = '{ca}'
@@ -86,10 +83,7 @@ async fn a_passenger_whose_hold_ran_out_can_start_again_before_any_sweep() {
     let flight = sys.flight(5, 1).await;
     let a = &flight.passengers[0];
     let ta = sys.login(&a.pnr, &a.last_name).await;
-    let first = sys
-        .checkin(&ta, a.passenger_id, flight.flight_id, "2A")
-        .await;
-    assert_eq!(sys.wait_settled(&ta, &first).await["state"], "held");
+    let first = sys.held(&ta, a.passenger_id, flight.flight_id, "2A").await;
 
     // While the hold is live, a second request is refused.
     let (status, body) = sys
@@ -102,10 +96,7 @@ async fn a_passenger_whose_hold_ran_out_can_start_again_before_any_sweep() {
     );
 
     sys.run_out_hold(&first).await;
-    let second = sys
-        .checkin(&ta, a.passenger_id, flight.flight_id, "2B")
-        .await;
-    assert_eq!(sys.wait_settled(&ta, &second).await["state"], "held");
+    sys.held(&ta, a.passenger_id, flight.flight_id, "2B").await;
     assert_eq!(
         sys.scalar(&format!("SELECT COUNT(*) FROM checkins WHERE id = '{first}' AND state = 'expired' AND reason = 'hold_timeout'")).await,
         1,

@@ -94,10 +94,7 @@ async fn a_long_poll_ends_at_the_hold_expiry_or_at_its_wait_and_refuses_bad_wait
     let flight = sys.flight(5, 1).await;
     let a = &flight.passengers[0];
     let ta = sys.login(&a.pnr, &a.last_name).await;
-    let ca = sys
-        .checkin(&ta, a.passenger_id, flight.flight_id, "2C")
-        .await;
-    assert_eq!(sys.wait_settled(&ta, &ca).await["state"], "held");
+    let ca = sys.held(&ta, a.passenger_id, flight.flight_id, "2C").await;
 
     // Nothing changes within one second: the answer is the unchanged check-in, after it (and
     // well before any longer wait would end).
@@ -170,10 +167,7 @@ async fn without_change_notices_a_long_poll_answers_from_the_database_at_the_end
     let flight = sys.flight(5, 1).await;
     let a = &flight.passengers[0];
     let ta = sys.login(&a.pnr, &a.last_name).await;
-    let ca = sys
-        .checkin(&ta, a.passenger_id, flight.flight_id, "3F")
-        .await;
-    assert_eq!(sys.wait_settled(&ta, &ca).await["state"], "held");
+    let ca = sys.held(&ta, a.passenger_id, flight.flight_id, "3F").await;
     let (status, body) = sys.pay(&ta, &ca, "tok_visa").await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     // The charge takes 3 s from when the worker starts it (at the earliest, as the 202 is

@@ -90,10 +90,7 @@ async fn a_declined_payment_ends_payment_failed_and_frees_the_seat() {
         sys.login(&a.pnr, &a.last_name).await,
         sys.login(&b.pnr, &b.last_name).await,
     );
-    let ca = sys
-        .checkin(&ta, a.passenger_id, flight.flight_id, "1A")
-        .await;
-    assert_eq!(sys.wait_settled(&ta, &ca).await["state"], "held");
+    let ca = sys.held(&ta, a.passenger_id, flight.flight_id, "1A").await;
     assert_eq!(
         sys.pay(&ta, &ca, "tok_chargeDeclined").await.0,
         StatusCode::ACCEPTED
@@ -105,10 +102,7 @@ async fn a_declined_payment_ends_payment_failed_and_frees_the_seat() {
     );
     assert_eq!(end["reason"], "generic_decline");
     // The seat is free at once, and the passenger may start again.
-    let cb = sys
-        .checkin(&tb, b.passenger_id, flight.flight_id, "1A")
-        .await;
-    assert_eq!(sys.wait_settled(&tb, &cb).await["state"], "held");
+    sys.held(&tb, b.passenger_id, flight.flight_id, "1A").await;
     let (status, _) = sys
         .create_checkin(&ta, a.passenger_id, flight.flight_id, "1B")
         .await;
@@ -373,10 +367,7 @@ async fn a_charge_made_while_every_call_timed_out_is_found_by_the_sweeper_and_re
     let flight = sys.flight(5, 1).await;
     let a = &flight.passengers[0];
     let ta = sys.login(&a.pnr, &a.last_name).await;
-    let ca = sys
-        .checkin(&ta, a.passenger_id, flight.flight_id, "3C")
-        .await;
-    assert_eq!(sys.wait_settled(&ta, &ca).await["state"], "held");
+    let ca = sys.held(&ta, a.passenger_id, flight.flight_id, "3C").await;
     sys.pay(&ta, &ca, "tok_visa").await;
     let end = sys.wait_end(&ta, &ca).await;
     assert_eq!(

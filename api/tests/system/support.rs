@@ -391,6 +391,14 @@ impl System {
         .await
     }
 
+    /// Asks for `seat` for the passenger and waits until a worker holds it (the test fails
+    /// on any other outcome). Returns the check-in id.
+    pub async fn held(&self, token: &str, passenger_id: i64, flight_id: i64, seat: &str) -> String {
+        let id = self.checkin(token, passenger_id, flight_id, seat).await;
+        assert_eq!(self.wait_settled(token, &id).await["state"], "held");
+        id
+    }
+
     /// For tests that run jobs themselves (`workers: false`): `passenger` logs in and asks for
     /// `seat`, the test holds it (no lock), and the passenger starts paying with `method`.
     /// Returns the session token and the check-in, `paying`, its payment job left to the test.
