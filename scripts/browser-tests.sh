@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
-# The passenger page and the ops dashboard in headless Chromium (Debian's, driven by
-# playwright-core; no browser download), against a real system this script starts on
-# loopback with a scratch database. Installs chromium and node from Debian if missing.
+# The passenger page and the ops dashboard in headless Chromium (Debian's, driven by PyPI's
+# playwright in target/tools-venv, whose wheel carries its own driver: no browser download,
+# no npm, no system node), against a real system this script starts on loopback with a
+# scratch database. Installs chromium from Debian if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 target="${CARGO_TARGET_DIR:-target}"
 
-missing=()
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
-if [ ${#missing[@]} -gt 0 ]; then
+if ! command -v chromium >/dev/null 2>&1; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${missing[@]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 chromium
 fi
+chromium=$(command -v chromium)
 work=target/browser
 mkdir -p "$work/shots"
-if [ ! -d "$work/node_modules/playwright-core" ]; then
-    (cd "$work" && npm install --silent --no-audit --no-fund playwright-core@1.65.1 >/dev/null)
+# The same venv as scripts/fuzz-api.sh. Never `playwright install`: it downloads a browser.
+venv=target/tools-venv
+playwright_version=1.65.2
+if [ "$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("playwright"))' 2>/dev/null)" != "$playwright_version" ]; then
+    if [ ! -x "$venv/bin/pip" ] && ! python3 -m venv "$venv" 2>/dev/null; then
+        # Debian's python3 needs its venv module installed separately.
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 python3-venv
+        rm -rf "$venv" && python3 -m venv "$venv"
+    fi
+    "$venv/bin/pip" install -q "playwright==$playwright_version"
 fi
 cargo build --quiet --workspace --bins
 
@@ -51,8 +58,6 @@ wait_up API "http://127.0.0.1:$api_port/readyz"
 wait_up worker "http://127.0.0.1:$metrics_port/metrics"
 wait_up dashboard "http://127.0.0.1:$dash_port/healthz"
 
-# ES modules resolve imports from their own folder: run copies beside node_modules.
-cp "$repo/api/tests/browser/checkin-flow.mjs" "$repo/dashboard/tests/browser/overview.mjs" "$work/"
-cd "$work"
-node checkin-flow.mjs "http://127.0.0.1:$api_port" shots
-node overview.mjs "http://127.0.0.1:$dash_port" ops "$DASHBOARD_PASSWORD" shots
+export CHROMIUM="$chromium"
+"$venv/bin/python" "$repo/api/tests/browser/checkin_flow.py" "http://127.0.0.1:$api_port" "$work/shots"
+"$venv/bin/python" "$repo/dashboard/tests/browser/overview.py" "http://127.0.0.1:$dash_port" ops "$DASHBOARD_PASSWORD" "$work/shots"
