@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-target}"
 api="$target/debug/checkin-api"
-[ -x "$api" ] || cargo build -p checkin-api --bin checkin-api
+[ -x "$api" ] && [ -x "$target/debug/checkin-seed" ] || cargo build --workspace --bins
 
 venv=target/tools-venv
 if [ ! -x "$venv/bin/schemathesis" ]; then
@@ -30,7 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 "$api" migrate up >/dev/null 2>&1
-"$api" seed --flights 1 --bookings 20 >/dev/null
+"$target/debug/checkin-seed" --flights 1 --bookings 20 >/dev/null
 API_BIND="127.0.0.1:$port" "$api" serve >/dev/null 2>&1 &
 pid=$!
 for _ in $(seq 1 600); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done

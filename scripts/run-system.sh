@@ -32,7 +32,7 @@ db_name="${DATABASE_URL##*/}"; db_name="${db_name%%\?*}"
 mariadb -uroot -h127.0.0.1 -e "CREATE DATABASE IF NOT EXISTS \`$db_name\`"
 "$BIN/checkin-api" migrate up
 if [ "$(mariadb -uroot -h127.0.0.1 -N -e "SELECT COUNT(*) FROM \`$db_name\`.flights")" = 0 ]; then
-    "$BIN/checkin-api" seed --flights 1 --bookings 150
+    "$BIN/checkin-seed" --flights 1 --bookings 150
 fi
 
 logs=target/run; mkdir -p "$logs"

@@ -28,6 +28,8 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+echo "== cargo build (the binaries the fault tests, the fuzzing and the browser tests run)"
+cargo build --workspace --bins --quiet
 echo "== cargo test"
 log="${TMPDIR:-/tmp}/checkin-test.log"
 cargo test --workspace 2>&1 | tee "$log"

@@ -1,15 +1,16 @@
-//! `checkin-api`: the check-in HTTP API, plus the one-shot `migrate`, `seed` and `spec`
-//! commands that deployments run beside it.
+//! `checkin-api`: the check-in HTTP API, plus the one-shot `migrate` and `spec` commands
+//! that deployments run beside it. (Demo data is `checkin-seed`'s job, in the tools crate:
+//! nothing deployed can seed.)
 
 use std::{sync::Arc, time::Duration};
 
 use checkin_api::{AppState, app, openapi};
-use checkin_domain::{
-    changes,
-    config::{DatabaseConfig, LogConfig, QueueConfig},
-    db, seed,
+use checkin_domain::{config::DatabaseConfig, db};
+use checkin_infra::{
+    config::{LogConfig, QueueConfig},
+    connect, notices,
+    queue::Producer,
 };
-use checkin_worker::{Producer, queue};
 use clap::{Parser, Subcommand};
 use migration::{Migrator, MigratorTrait};
 use poem::{Server, listener::TcpListener};
@@ -55,22 +56,6 @@ enum Command {
         #[arg(value_enum, default_value = "up")]
         action: MigrateAction,
     },
-    /// Create demo flights (A320, 30 rows x 6) with bookings, and the demo booking DEMO01
-    /// (last name Smith), then exit.
-    Seed {
-        /// Number of flights.
-        #[arg(long, default_value_t = 1)]
-        flights: usize,
-        /// Bookings per flight (each with 1 to 3 passengers).
-        #[arg(long, default_value_t = 150)]
-        bookings: usize,
-        /// Random seed, for repeatable PNRs and names.
-        #[arg(long, default_value_t = 2026)]
-        seed: u64,
-        /// Seed even if flights exist (by default a second run does nothing).
-        #[arg(long)]
-        force: bool,
-    },
     /// Print the OpenAPI spec (JSON) to standard output.
     Spec {
         #[arg(
@@ -92,16 +77,7 @@ enum MigrateAction {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let filter =
-        tracing_subscriber::EnvFilter::try_new(&cli.log.filter).unwrap_or_else(|_| "info".into());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if cli.log.json {
-        builder.json().init()
-    } else {
-        builder.init()
-    }
+    cli.log.init();
 
     match cli.command {
         Command::Serve {
@@ -113,22 +89,22 @@ async fn main() -> anyhow::Result<()> {
             let metrics =
                 metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder()?;
             let database = db::connect(&cli.db).await?;
-            let waiters = Arc::new(changes::Waiters::default());
-            tokio::spawn(changes::listen(
+            let waiters = Arc::new(checkin_domain::changes::Waiters::default());
+            tokio::spawn(notices::listen(
                 redis::Client::open(queue_cfg.redis_url.as_str())?,
                 queue_cfg.prefix.clone(),
                 waiters.clone(),
             ));
             // One multiplexed connection for `/readyz` and the change notices.
-            let redis = queue::connection(&queue_cfg.redis_url)?;
+            let redis = connect::redis(&queue_cfg.redis_url)?;
             let state = AppState {
                 db: database,
-                queue: Arc::new(Producer::new(&queue_cfg)?),
+                queue: Arc::new(Producer::with_connection(redis.clone(), &queue_cfg.prefix)),
                 redis: Some(redis.clone()),
                 session_ttl: Duration::from_secs(session_ttl_secs),
                 sessions: checkin_api::session_cache(),
                 changes: waiters,
-                notices: Some(changes::Publisher::new(redis, &queue_cfg.prefix)),
+                notices: Some(Arc::new(notices::Publisher::new(redis, &queue_cfg.prefix))),
             };
             tracing::info!(%bind, %public_url, "API listening; docs at /docs, spec at /openapi.json.");
             Server::new(TcpListener::bind(bind))
@@ -147,49 +123,6 @@ async fn main() -> anyhow::Result<()> {
                 MigrateAction::Status => Migrator::status(&database).await?,
             }
             tracing::info!(?action, "Migrations done.");
-        }
-        Command::Seed {
-            flights,
-            bookings,
-            seed: rng_seed,
-            force,
-        } => {
-            let database = db::connect(&cli.db).await?;
-            if !force && seed::has_flights(&database).await? {
-                println!("flights exist already; nothing seeded (use --force to add more)");
-                return Ok(());
-            }
-            for i in 0..flights {
-                let code = format!(
-                    "CI{}",
-                    100 + i + rand::random_range(0..800usize) / 100 * 100
-                );
-                let f = seed::seed_flight(
-                    &database,
-                    &code,
-                    30,
-                    bookings,
-                    1 + i % 3,
-                    rng_seed + i as u64,
-                )
-                .await?;
-                if i == 0 {
-                    seed::seed_demo_booking(&database, f.flight_id).await?;
-                }
-                let sample = f
-                    .passengers
-                    .first()
-                    .map(|p| format!("{} / {}", p.pnr, p.last_name))
-                    .unwrap_or_default();
-                println!(
-                    "flight {} (id {}): {} seats, {} passengers; e.g. log in with {sample}",
-                    f.code,
-                    f.flight_id,
-                    f.seat_count,
-                    f.passengers.len()
-                );
-            }
-            println!("demo booking: PNR DEMO01, last name Smith");
         }
         Command::Spec { public_url } => {
             let state = AppState {

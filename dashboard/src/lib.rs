@@ -1,11 +1,10 @@
 //! The operations dashboard: one page and one JSON document (`/api/overview`) read from
-//! MariaDB (check-ins, seats, payments, sweeps, latency) and from the Redis queue keys
-//! (depth, running, dead, worker heartbeats, lock-use counters). It reads only; apalis'
-//! own statistics calls are broken in apalis-redis 1.0.0, so the keys are read directly.
-
-use std::time::{SystemTime, UNIX_EPOCH};
+//! MariaDB (check-ins, seats, payments, sweeps, latency) and from the queue Redis through
+//! the adapters (`checkin_infra::queue::QueueStats` for depth, running, dead and worker
+//! heartbeats; `checkin_infra::lock_stats` for lock use). It reads only.
 
 use checkin_domain::db::stmt;
+use checkin_infra::{lock_stats::LockStats, queue::QueueStats};
 use poem::{
     Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler,
     http::StatusCode,
@@ -14,15 +13,14 @@ use poem::{
         headers::{Authorization, HeaderMapExt, authorization::Basic},
     },
 };
-use redis::aio::ConnectionManager;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 use serde_json::{Value, json};
 
 #[derive(Clone)]
 pub struct Dashboard {
     pub db: DatabaseConnection,
-    pub redis: ConnectionManager,
-    pub prefix: String,
+    pub queues: QueueStats,
+    pub locks: LockStats,
     pub user: String,
     pub password: String,
 }
@@ -89,63 +87,21 @@ async fn overview(d: Data<&Dashboard>) -> poem::Result<Json<Value>> {
 pub async fn collect(d: &Dashboard) -> anyhow::Result<Value> {
     let db = &d.db;
     let now: chrono::NaiveDateTime = checkin_domain::db::now(db).await?;
+    let (depths, workers) = d.queues.read().await;
     let mut queues = Vec::new();
-    let mut workers = Vec::new();
-    let mut conn = d.redis.clone();
-    let unix = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|t| t.as_secs_f64())
-        .unwrap_or(0.0);
-    for name in ["hold", "payment"] {
-        let q = format!("{}:{name}", d.prefix);
-        let active: i64 = redis::cmd("LLEN")
-            .arg(format!("{q}:active"))
-            .query_async(&mut conn)
-            .await
-            .unwrap_or(0);
-        let due: i64 = redis::cmd("ZCOUNT")
-            .arg(format!("{q}:scheduled"))
-            .arg("-inf")
-            .arg(unix)
-            .query_async(&mut conn)
-            .await
-            .unwrap_or(0);
-        let later: i64 = redis::cmd("ZCOUNT")
-            .arg(format!("{q}:scheduled"))
-            .arg(format!("({unix}"))
-            .arg("+inf")
-            .query_async(&mut conn)
-            .await
-            .unwrap_or(0);
-        let dead: i64 = redis::cmd("SCARD")
-            .arg(format!("{q}:dead"))
-            .query_async(&mut conn)
-            .await
-            .unwrap_or(0);
-        let live: Vec<(String, f64)> = redis::cmd("ZRANGE")
-            .arg(format!("{q}:workers"))
-            .arg(0)
-            .arg(-1)
-            .arg("WITHSCORES")
-            .query_async(&mut conn)
-            .await
-            .unwrap_or_default();
-        let mut running = 0i64;
-        for (w, beat) in &live {
-            running += redis::cmd("SCARD")
-                .arg(format!("{q}:inflight:{w}"))
-                .query_async::<i64>(&mut conn)
-                .await
-                .unwrap_or(0);
-            workers.push(json!({ "name": w, "queue": name, "last_heartbeat_age_secs": (unix - beat).max(0.0) }));
-        }
-        let state = if name == "hold" { "queued" } else { "paying" };
+    for depth in depths {
+        let state = if depth.name == "hold" {
+            "queued"
+        } else {
+            "paying"
+        };
         let oldest = scalar_f64(db, &format!(
             "SELECT TIMESTAMPDIFF(MICROSECOND, MIN(enqueued_at), NOW(6)) / 1e6 FROM checkins WHERE state = '{state}'"
         ))
         .await?;
-        queues.push(json!({ "name": name, "pending": active + due, "scheduled": later, "running": running, "dead": dead,
-                            "oldest_pending_age_secs": oldest }));
+        let mut q = serde_json::to_value(&depth)?;
+        q["oldest_pending_age_secs"] = json!(oldest);
+        queues.push(q);
     }
 
     let mut checkins = serde_json::Map::new();
@@ -178,13 +134,7 @@ pub async fn collect(d: &Dashboard) -> anyhow::Result<Value> {
         seats.insert(r.try_get::<String>("", "s")?, json!(r.try_get::<i64>("", "n")?));
     }
 
-    let stats: std::collections::HashMap<String, i64> = redis::cmd("HGETALL")
-        .arg(format!("{}:stats", d.prefix))
-        .query_async(&mut conn)
-        .await
-        .unwrap_or_default();
-    let lock = |k: &str| stats.get(&format!("lock_{k}")).copied().unwrap_or(0);
-    let locks = json!({ "acquired": lock("acquired"), "contended": lock("contended"), "no_quorum": lock("no_quorum") });
+    let locks = d.locks.read().await;
 
     let mut payments = serde_json::Map::new();
     for r in db

@@ -1,10 +1,8 @@
 //! `checkin-dashboard`: the operations dashboard.
 
 use checkin_dashboard::Dashboard;
-use checkin_domain::{
-    config::{DatabaseConfig, QueueConfig},
-    db,
-};
+use checkin_domain::{config::DatabaseConfig, db};
+use checkin_infra::{config::QueueConfig, connect, lock_stats::LockStats, queue::QueueStats};
 use clap::Parser;
 use poem::{Server, listener::TcpListener};
 
@@ -38,16 +36,15 @@ async fn main() -> anyhow::Result<()> {
         cli.password.len() >= 8,
         "DASHBOARD_PASSWORD must be at least 8 characters"
     );
+    let redis = connect::redis(&cli.queue.redis_url)?;
     let dashboard = Dashboard {
         db: db::connect(&DatabaseConfig {
             max_connections: 4,
             ..cli.db
         })
         .await?,
-        redis: redis::Client::open(cli.queue.redis_url.as_str())?
-            .get_connection_manager()
-            .await?,
-        prefix: cli.queue.prefix,
+        queues: QueueStats::new(redis.clone(), &cli.queue.prefix),
+        locks: LockStats::new(redis, &cli.queue.prefix),
         user: cli.user,
         password: cli.password,
     };

@@ -1,52 +1,25 @@
 //! Check-in change notices, so a client can wait for a check-in to change instead of polling.
 //!
-//! A worker that has finished a job publishes the check-in's id on a Redis channel
-//! (`<prefix>:checkin-changes`); every API process listens and wakes the requests waiting on
-//! that id (`get_checkin` with `wait_while`). Notices are only hints: a woken request reads
-//! the state from MariaDB, and every wait is bounded, so a lost notice (Redis down, an API
-//! process reconnecting) delays an answer by at most the wait and never changes it.
+//! A worker that has finished a job says so through [`ChangeNotices`] (the Redis pub/sub
+//! implementation is `checkin_infra::notices`); every API process hears it and wakes the
+//! requests of its own [`Waiters`] waiting on that id (`get_checkin` with `wait_while`).
+//! Notices are only hints: a woken request reads the state from MariaDB, and every wait is
+//! bounded, so a lost notice (Redis down, an API process reconnecting) delays an answer by at
+//! most the wait and never changes it.
 
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
-    time::Duration,
 };
 
-use futures::StreamExt;
-use redis::aio::ConnectionManager;
+use async_trait::async_trait;
 use tokio::sync::Notify;
 
-/// The channel of a queue prefix.
-pub fn channel(prefix: &str) -> String {
-    format!("{prefix}:checkin-changes")
-}
-
-/// Publishes notices. Cheap to clone.
-#[derive(Clone)]
-pub struct Publisher {
-    conn: ConnectionManager,
-    channel: String,
-}
-
-impl Publisher {
-    pub fn new(conn: ConnectionManager, prefix: &str) -> Self {
-        Self {
-            conn,
-            channel: channel(prefix),
-        }
-    }
-
-    /// Says that check-in `id` may have changed. Best effort and bounded: a slow Redis must
-    /// not slow a booking, and waiters time out anyway.
-    pub async fn changed(&self, id: &str) {
-        let mut conn = self.conn.clone();
-        let mut cmd = redis::cmd("PUBLISH");
-        cmd.arg(&self.channel).arg(id);
-        let publish = cmd.query_async::<i64>(&mut conn);
-        if let Ok(Err(e)) = tokio::time::timeout(Duration::from_millis(200), publish).await {
-            tracing::debug!(error = %e, "Change notice not published.");
-        }
-    }
+/// Tells every API process that a check-in may have changed. Best effort and bounded: a slow
+/// notice channel must not slow a booking, and waiters time out anyway.
+#[async_trait]
+pub trait ChangeNotices: Send + Sync {
+    async fn changed(&self, checkin_id: &str);
 }
 
 /// The requests of this process waiting for a check-in to change, by check-in id.
@@ -109,35 +82,10 @@ impl Waiters {
     }
 }
 
-/// Listens for notices until the process ends, reconnecting (after a second) whenever the
-/// subscription breaks. Run it as a task beside the API.
-pub async fn listen(client: redis::Client, prefix: String, waiters: Arc<Waiters>) {
-    let channel = channel(&prefix);
-    loop {
-        match client.get_async_pubsub().await {
-            Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
-                Ok(()) => {
-                    tracing::debug!(%channel, "Listening for check-in changes.");
-                    crate::metrics::change_notices_connected(true);
-                    let mut messages = pubsub.on_message();
-                    while let Some(msg) = messages.next().await {
-                        if let Ok(id) = msg.get_payload::<String>() {
-                            waiters.wake(&id);
-                        }
-                    }
-                    tracing::warn!(%channel, "Change notices stopped; reconnecting.");
-                }
-                Err(e) => tracing::warn!(error = %e, "Cannot subscribe to change notices."),
-            },
-            Err(e) => tracing::warn!(error = %e, "Cannot connect for change notices."),
-        }
-        crate::metrics::change_notices_connected(false);
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[tokio::test]

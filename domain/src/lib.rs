@@ -7,7 +7,6 @@
 //! `WHERE` names the expected state and hold id. Locks in Redis only keep workers from
 //! piling onto a hot row; nothing here trusts them for correctness.
 
-pub mod audit;
 pub mod changes;
 pub mod checkin;
 pub mod config;
@@ -20,7 +19,6 @@ pub mod lock;
 pub mod metrics;
 pub mod payment;
 pub mod seatmap;
-pub mod seed;
 pub mod session;
 pub mod sweep;
 pub mod types;

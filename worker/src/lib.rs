@@ -2,7 +2,6 @@
 //! sweeper. The only crate that knows apalis. Handlers parse the job, call the domain, and
 //! map the outcome; every rule lives in `checkin_domain`.
 
-pub mod payment_client;
 pub mod queue;
 
 use std::{str::FromStr, sync::Arc, time::Duration};
@@ -10,20 +9,19 @@ use std::{str::FromStr, sync::Arc, time::Duration};
 use apalis::prelude::*;
 use apalis_cron::{CronScheduler, Tick};
 use checkin_domain::{
-    DomainError, changes,
+    DomainError,
+    changes::ChangeNotices,
     checkin::{self, HoldOutcome},
-    config::{HoldConfig, PaymentConfig, QueueConfig},
+    config::{HoldConfig, PaymentConfig},
     jobs::{HoldSeatJob, JobQueue, PaymentJob},
     lock::SeatLock,
     payment::{self, PaymentGateway, PaymentOutcome},
     sweep,
     types::CheckinId,
 };
+use checkin_infra::{config::QueueConfig, lock_stats::LockStats, queue::Producer};
 use clap::Args;
-use redis::aio::ConnectionManager;
 use sea_orm::DatabaseConnection;
-
-pub use queue::Producer;
 
 /// Worker process settings.
 #[derive(Debug, Clone, Args)]
@@ -55,13 +53,12 @@ pub struct Deps {
     pub producer: Producer,
     pub hold: HoldConfig,
     pub payment: PaymentConfig,
-    /// Where lock-use counters for the dashboard live (`<prefix>:stats`).
-    pub stats: ConnectionManager,
-    pub stats_key: String,
+    /// Lock-use counters for the dashboard.
+    pub lock_stats: LockStats,
     /// This process's name, unique per process and restart.
     pub name: String,
     /// Tells API processes that a check-in changed, for clients waiting on it.
-    pub changes: changes::Publisher,
+    pub changes: Arc<dyn ChangeNotices>,
     /// Held while this process reconciles given-up payments, so passes do not pile up.
     pub reconciling: Arc<tokio::sync::Mutex<()>>,
 }
@@ -86,7 +83,7 @@ async fn hold_seat(job: HoldSeatJob, deps: Data<Arc<Deps>>) -> Result<(), BoxDyn
             // Also after a duplicate delivery: the first member's job of a group holds the
             // whole group, and each member's own job then says so for its member.
             deps.changes.changed(id.as_str()).await;
-            count_lock_use(&deps, report.lock.as_str()).await;
+            deps.lock_stats.count(report.lock).await;
             match report.outcome {
                 HoldOutcome::Held { .. } => tracing::debug!(checkin.id = %id, "Seat held."),
                 HoldOutcome::Rejected(why) => {
@@ -104,18 +101,6 @@ async fn hold_seat(job: HoldSeatJob, deps: Data<Arc<Deps>>) -> Result<(), BoxDyn
             Err(Box::new(e))
         }
     }
-}
-
-async fn count_lock_use(deps: &Deps, field: &str) {
-    if field == "not_tried" {
-        return;
-    }
-    let mut conn = deps.stats.clone();
-    let mut cmd = redis::cmd("HINCRBY");
-    cmd.arg(&deps.stats_key).arg(format!("lock_{field}")).arg(1);
-    let incr = cmd.query_async::<i64>(&mut conn);
-    // Stats are best effort: a slow Redis must not slow a booking.
-    let _ = tokio::time::timeout(Duration::from_millis(200), incr).await;
 }
 
 /// Charges and confirms one paying check-in. A transient provider failure returns an error
@@ -238,7 +223,7 @@ pub fn monitor(
     queue_cfg: &QueueConfig,
     cfg: &WorkerConfig,
 ) -> anyhow::Result<Monitor> {
-    let conn = queue::connection(&queue_cfg.redis_url)?;
+    let conn = checkin_infra::connect::redis(&queue_cfg.redis_url)?;
     let poll = Duration::from_millis(cfg.poll_ms.max(10));
     let concurrency = cfg.concurrency.max(1);
 

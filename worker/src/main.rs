@@ -3,13 +3,19 @@
 use std::{net::SocketAddr, sync::Arc};
 
 use checkin_domain::{
-    changes,
-    config::{DatabaseConfig, HoldConfig, LockConfig, LogConfig, PaymentConfig, QueueConfig},
-    db, lock,
+    config::{DatabaseConfig, HoldConfig, PaymentConfig},
+    db,
 };
-use checkin_worker::{
-    Deps, Producer, WorkerConfig, payment_client::HttpPaymentGateway, queue, worker_name,
+use checkin_infra::{
+    config::{LockConfig, LogConfig, ProviderConfig, QueueConfig},
+    connect,
+    lock_stats::LockStats,
+    notices,
+    payment::HttpPaymentGateway,
+    queue::Producer,
+    redlock,
 };
+use checkin_worker::{Deps, WorkerConfig, worker_name};
 use clap::Parser;
 
 /// Check-in workers: take seat holds and payments from the Redis queues, and sweep expired
@@ -30,6 +36,8 @@ struct Cli {
     #[command(flatten)]
     payment: PaymentConfig,
     #[command(flatten)]
+    provider: ProviderConfig,
+    #[command(flatten)]
     log: LogConfig,
     /// Where to serve Prometheus metrics (`/metrics`).
     #[arg(
@@ -43,31 +51,33 @@ struct Cli {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    init_tracing(&cli.log);
+    cli.log.init();
     metrics_exporter_prometheus::PrometheusBuilder::new()
         .with_http_listener(cli.metrics_bind)
         .install()
         .map_err(|e| anyhow::anyhow!("metrics listener on {}: {e}", cli.metrics_bind))?;
 
     let database = db::connect(&cli.db).await?;
-    let lock = lock::from_config(
+    let lock = redlock::from_config(
         &cli.lock,
         &cli.queue.redis_url,
         &format!("{}:", cli.queue.prefix),
     )?;
     // One multiplexed connection for the stats counters and the change notices.
-    let redis = queue::connection(&cli.queue.redis_url)?;
+    let redis = connect::redis(&cli.queue.redis_url)?;
     let deps = Arc::new(Deps {
         db: database,
         lock,
-        gateway: Arc::new(HttpPaymentGateway::new(&cli.payment)?),
-        producer: Producer::new(&cli.queue)?,
+        gateway: Arc::new(HttpPaymentGateway::new(
+            &cli.provider,
+            cli.payment.timeout(),
+        )?),
+        producer: Producer::with_connection(redis.clone(), &cli.queue.prefix),
         hold: cli.hold.clone(),
         payment: cli.payment.clone(),
-        stats: redis.clone(),
-        stats_key: format!("{}:stats", cli.queue.prefix),
+        lock_stats: LockStats::new(redis.clone(), &cli.queue.prefix),
         name: worker_name("process"),
-        changes: changes::Publisher::new(redis, &cli.queue.prefix),
+        changes: Arc::new(notices::Publisher::new(redis, &cli.queue.prefix)),
         reconciling: Default::default(),
     });
     tracing::info!(name = %deps.name, concurrency = cli.worker.concurrency, "Worker starting.");
@@ -82,18 +92,5 @@ async fn shutdown_signal() -> std::io::Result<()> {
     tokio::select! {
         r = tokio::signal::ctrl_c() => r,
         _ = term.recv() => Ok(()),
-    }
-}
-
-fn init_tracing(cfg: &LogConfig) {
-    let filter =
-        tracing_subscriber::EnvFilter::try_new(&cfg.filter).unwrap_or_else(|_| "info".into());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if cfg.json {
-        builder.json().init()
-    } else {
-        builder.init()
     }
 }

@@ -1,6 +1,6 @@
-//! The Redis job queues (apalis-redis), configured as docs/ARCHITECTURE.md explains:
-//! explicit queue names, heartbeats and orphan recovery in seconds, a multi-second Redis
-//! response timeout, and pushes that never block a request on a Redis outage.
+//! The apalis-redis storages the workers consume, configured as docs/ARCHITECTURE.md
+//! explains: the queue names `checkin_infra::queue` pushes to, heartbeats and orphan
+//! recovery in seconds, and a poll strategy that never misses a wake-up.
 
 use std::time::Duration;
 
@@ -10,14 +10,11 @@ use std::{
     task::{Context, Poll},
 };
 
-use apalis::prelude::{PollSnapshot, PollStrategy, TaskSink};
+use apalis::prelude::{PollSnapshot, PollStrategy};
 use apalis_redis::{Config, RedisStorage};
-use async_trait::async_trait;
-use checkin_domain::{
-    config::QueueConfig,
-    jobs::{HoldSeatJob, JobQueue, PaymentJob, QueueError},
-};
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use checkin_domain::jobs::{HoldSeatJob, PaymentJob};
+use checkin_infra::{config::QueueConfig, queue::Queue};
+use redis::aio::ConnectionManager;
 
 /// How long a dead worker's jobs wait before another worker takes them:
 /// `HEARTBEAT x MISSED_HEARTBEATS` = 6 s (apalis' default is 300 s).
@@ -59,69 +56,18 @@ impl PollStrategy for WakingInterval {
     }
 }
 
-/// A Redis connection that connects lazily and reconnects by itself, with a response
-/// timeout long enough that a loaded Redis does not kill workers (redis-rs' 500 ms does).
-pub fn connection(url: &str) -> redis::RedisResult<ConnectionManager> {
-    let cfg = ConnectionManagerConfig::new()
-        .set_response_timeout(Some(Duration::from_secs(5)))
-        .set_connection_timeout(Some(Duration::from_secs(2)))
-        .set_number_of_retries(2)
-        .set_max_delay(Duration::from_secs(2));
-    ConnectionManager::new_lazy_with_config(redis::Client::open(url)?, cfg)
-}
-
-fn config(prefix: &str, name: &str) -> Config {
+fn config(prefix: &str, queue: Queue) -> Config {
     Config::default()
-        .queue(format!("{prefix}:{name}"))
+        .queue(queue.name(prefix))
         .heartbeat_interval(HEARTBEAT)
         .missed_heartbeats(MISSED_HEARTBEATS)
         .batch_size(16)
 }
 
 pub fn hold_storage(conn: ConnectionManager, cfg: &QueueConfig) -> RedisStorage<HoldSeatJob> {
-    RedisStorage::new(conn).with_config(config(&cfg.prefix, "hold"))
+    RedisStorage::new(conn).with_config(config(&cfg.prefix, Queue::Hold))
 }
 
 pub fn payment_storage(conn: ConnectionManager, cfg: &QueueConfig) -> RedisStorage<PaymentJob> {
-    RedisStorage::new(conn).with_config(config(&cfg.prefix, "payment"))
-}
-
-/// Pushes jobs to the Redis queues. Cheap to clone; clones share one connection.
-#[derive(Clone)]
-pub struct Producer {
-    holds: RedisStorage<HoldSeatJob>,
-    payments: RedisStorage<PaymentJob>,
-}
-
-impl Producer {
-    pub fn new(cfg: &QueueConfig) -> redis::RedisResult<Self> {
-        let conn = connection(&cfg.redis_url)?;
-        Ok(Self {
-            holds: hold_storage(conn.clone(), cfg),
-            payments: payment_storage(conn, cfg),
-        })
-    }
-}
-
-/// A push may not hold a request for long: MariaDB already has the request, and the
-/// re-drive step pushes what did not make it.
-const PUSH_TIMEOUT: Duration = Duration::from_millis(1500);
-
-#[async_trait]
-impl JobQueue for Producer {
-    async fn enqueue_hold(&self, job: HoldSeatJob) -> Result<(), QueueError> {
-        let mut s = self.holds.clone();
-        match tokio::time::timeout(PUSH_TIMEOUT, s.push(job)).await {
-            Ok(r) => r.map_err(|e| QueueError(e.to_string())),
-            Err(_) => Err(QueueError("push timed out".into())),
-        }
-    }
-
-    async fn enqueue_payment(&self, job: PaymentJob) -> Result<(), QueueError> {
-        let mut s = self.payments.clone();
-        match tokio::time::timeout(PUSH_TIMEOUT, s.push(job)).await {
-            Ok(r) => r.map_err(|e| QueueError(e.to_string())),
-            Err(_) => Err(QueueError("push timed out".into())),
-        }
-    }
+    RedisStorage::new(conn).with_config(config(&cfg.prefix, Queue::Payment))
 }

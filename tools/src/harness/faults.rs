@@ -15,17 +15,33 @@ use std::{
 
 use checkin_domain::{
     checkin::{self, CreateCheckin},
-    config::{DatabaseConfig, QueueConfig},
+    config::DatabaseConfig,
     db,
-    seed::{self, LETTERS},
     session::{self, BookingRef},
     types::{IdempotencyKey, LastName, Pnr, SeatCode},
 };
-use checkin_worker::Producer;
+use checkin_infra::{config::QueueConfig, queue::Producer};
+
+use crate::seed::{self, LETTERS};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-pub const WORKER_BIN: &str = env!("CARGO_BIN_EXE_checkin-worker");
+/// The `checkin-worker` binary of this build, beside the test binary's own folder
+/// (`target/<profile>/`). `cargo build --workspace --bins` makes it (scripts/test.sh does).
+pub fn worker_bin() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>/deps/<test>");
+    let bin = profile_dir.join("checkin-worker");
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build --workspace --bins` first (scripts/test.sh does)",
+        bin.display()
+    );
+    bin
+}
 
 /// Fault tests kill, pause and time processes on a small machine; run them one at a time
 /// so one test's load does not decide another's timings.
@@ -57,7 +73,7 @@ pub fn unique_prefix() -> String {
 }
 
 fn log_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("faults");
+    let dir = std::env::temp_dir().join("checkin-faults");
     std::fs::create_dir_all(&dir).expect("log directory");
     dir
 }
@@ -287,7 +303,7 @@ impl WorkerEnv {
     /// URL is a loopback port nobody listens on.
     pub fn spawn(&self, name: &str) -> Proc {
         let metrics: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-        let mut cmd = Command::new(WORKER_BIN);
+        let mut cmd = Command::new(worker_bin());
         cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOSTNAME", "faults")

@@ -13,4 +13,4 @@ mod long_poll;
 mod payments;
 mod recovery;
 mod spec;
-mod support;
+use checkin_tools::harness::system as support;

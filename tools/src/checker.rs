@@ -3,7 +3,7 @@
 use sea_orm::{ConnectionTrait, DbErr};
 use serde::Serialize;
 
-use crate::db::stmt;
+use checkin_domain::db::stmt;
 
 /// What the database says about a set of flights.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

@@ -2,12 +2,12 @@ use std::time::Duration;
 
 use checkin_domain::{
     checkin::{self, HoldOutcome},
-    config::{HoldConfig, LockConfig},
-    lock::{LockOutcome, Redlock, SeatLock},
+    config::HoldConfig,
+    lock::{LockOutcome, SeatLock},
     payment::{self, PaymentOutcome},
     types::CheckinId,
 };
-use checkin_worker::payment_client::HttpPaymentGateway;
+use checkin_infra::{config::LockConfig, redlock::Redlock};
 
 use crate::support::{Opts, System, redis_url};
 
@@ -157,7 +157,7 @@ async fn a_charge_that_lands_after_the_hold_was_lost_is_refunded_and_books_nothi
     ));
 
     // A's payment job resumes: charged, then fenced out, then refunded.
-    let gateway = HttpPaymentGateway::new(&sys.payment).unwrap();
+    let gateway = sys.gateway();
     let outcome = payment::process_payment(&sys.db, &gateway, &sys.payment, &ca)
         .await
         .unwrap();

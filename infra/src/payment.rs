@@ -4,11 +4,12 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use checkin_domain::{
-    config::PaymentConfig,
-    payment::{ChargeRequest, ChargeResult, FoundCharge, GatewayError, PaymentGateway},
+use checkin_domain::payment::{
+    ChargeRequest, ChargeResult, FoundCharge, GatewayError, PaymentGateway,
 };
 use serde::Deserialize;
+
+use crate::config::ProviderConfig;
 
 #[derive(Clone)]
 pub struct HttpPaymentGateway {
@@ -18,10 +19,12 @@ pub struct HttpPaymentGateway {
 }
 
 impl HttpPaymentGateway {
-    pub fn new(cfg: &PaymentConfig) -> Result<Self, reqwest::Error> {
+    /// A client whose every call ends within `timeout` (the domain's
+    /// `PaymentConfig::timeout`).
+    pub fn new(cfg: &ProviderConfig, timeout: Duration) -> Result<Self, reqwest::Error> {
         let client = reqwest::Client::builder()
-            .timeout(Duration::from_millis(cfg.timeout_ms))
-            .connect_timeout(Duration::from_millis(cfg.timeout_ms.min(2000)))
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(2)))
             .pool_max_idle_per_host(64)
             .build()?;
         Ok(Self {

@@ -1,8 +1,8 @@
 use std::sync::Arc;
 
-use checkin_api::paymock::PaymockConfig;
 use checkin_domain::payment;
-use checkin_worker::payment_client::HttpPaymentGateway;
+use checkin_infra::payment::HttpPaymentGateway;
+use checkin_paymock::PaymockConfig;
 use futures::{StreamExt, stream};
 use reqwest::StatusCode;
 use sea_orm::ConnectionTrait;
@@ -129,7 +129,7 @@ async fn a_payment_job_delivered_many_times_at_once_charges_once_and_books_once(
         .map(|_| {
             let (sys, ca) = (sys.clone(), ca.clone());
             tokio::spawn(async move {
-                let gw = HttpPaymentGateway::new(&sys.payment).unwrap();
+                let gw = sys.gateway();
                 payment::process_payment(&sys.db, &gw, &sys.payment, &ca)
                     .await
                     .unwrap()
@@ -147,7 +147,7 @@ async fn a_payment_job_delivered_many_times_at_once_charges_once_and_books_once(
     assert_eq!(confirmed, 1, "{outcomes:?}");
     // The others were told to come back later; coming back, they find the work done.
     for _ in 0..5 {
-        let gw = HttpPaymentGateway::new(&sys.payment).unwrap();
+        let gw = sys.gateway();
         assert_eq!(
             payment::process_payment(&sys.db, &gw, &sys.payment, &ca)
                 .await
@@ -226,7 +226,7 @@ async fn a_charge_that_succeeds_after_another_delivery_gave_the_payment_up_is_re
     // The first delivery counts its attempt and stops just before the provider.
     let (entered, first_in) = tokio::sync::oneshot::channel();
     let gated = Arc::new(Gated {
-        inner: HttpPaymentGateway::new(&sys.payment).unwrap(),
+        inner: sys.gateway(),
         entered: tokio::sync::Mutex::new(Some(entered)),
         release: tokio::sync::Notify::new(),
         refund_down: true.into(),
@@ -246,7 +246,7 @@ async fn a_charge_that_succeeds_after_another_delivery_gave_the_payment_up_is_re
         error_rate: 1.0,
         ..PaymockConfig::default()
     });
-    let gw = HttpPaymentGateway::new(&sys.payment).unwrap();
+    let gw = sys.gateway();
     assert_eq!(
         payment::process_payment(&sys.db, &gw, &sys.payment, &ca)
             .await
@@ -422,7 +422,7 @@ async fn a_given_up_payment_with_no_charge_at_the_provider_is_looked_up_three_ti
     let (_, ca) = sys
         .paying_by_hand(&flight.passengers[0], flight.flight_id, "3D", "tok_visa")
         .await;
-    let gw = HttpPaymentGateway::new(&sys.payment).unwrap();
+    let gw = sys.gateway();
     let at_once = checkin_domain::config::PaymentConfig {
         reconcile_after_secs: 0,
         ..sys.payment.clone()
@@ -515,7 +515,7 @@ async fn a_payment_the_provider_refuses_is_given_up_and_checked_not_taken_for_a_
         )
         .await;
     let ca = id.as_str();
-    let gw = HttpPaymentGateway::new(&sys.payment).unwrap();
+    let gw = sys.gateway();
     assert_eq!(
         payment::process_payment(&sys.db, &gw, &sys.payment, &id)
             .await

@@ -8,8 +8,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use checkin_api::loadgen::{self, Api, Plan, Steps, Waiting, Want};
-use checkin_domain::{audit, config::DatabaseConfig, db, seed};
+use checkin_domain::{config::DatabaseConfig, db};
+use checkin_tools::loadgen::{self, Api, Plan, Steps, Waiting, Want};
+use checkin_tools::{checker as audit, seed};
 use clap::Parser;
 use futures::{StreamExt, stream};
 use indicatif::{ProgressBar, ProgressStyle};

@@ -6,5 +6,5 @@
 
 mod lock_nodes;
 mod queue_redis;
-mod support;
+use checkin_tools::harness::faults as support;
 mod worker_crash;

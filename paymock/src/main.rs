@@ -1,6 +1,6 @@
 //! `checkin-paymock`: the mock payment provider as its own HTTP service.
 
-use checkin_api::paymock::{Paymock, PaymockConfig};
+use checkin_paymock::{Paymock, PaymockConfig};
 use clap::Parser;
 use poem::{Server, listener::TcpListener};
 

@@ -4,21 +4,27 @@
 
 use std::{sync::Arc, time::Duration};
 
-use checkin_api::{
-    AppState, app,
-    paymock::{Paymock, PaymockConfig},
-};
+use checkin_api::{AppState, app};
 use checkin_domain::{
     changes,
-    config::{DatabaseConfig, HoldConfig, LockConfig, PaymentConfig, QueueConfig},
+    config::{DatabaseConfig, HoldConfig, PaymentConfig},
     db,
     lock::{self, SeatLock},
-    seed::{self, SeededFlight, SeededPassenger},
     types::CheckinId,
 };
-use checkin_worker::{
-    Deps, Producer, WorkerConfig, payment_client::HttpPaymentGateway, queue, worker_name,
+use checkin_infra::{
+    config::{LockConfig, ProviderConfig, QueueConfig},
+    connect,
+    lock_stats::LockStats,
+    notices,
+    payment::HttpPaymentGateway,
+    queue::Producer,
+    redlock,
 };
+use checkin_paymock::{Paymock, PaymockConfig};
+use checkin_worker::{Deps, WorkerConfig, worker_name};
+
+use crate::seed::{self, SeededFlight, SeededPassenger};
 use migration::{Migrator, MigratorTrait};
 use poem::{Server, listener::TcpAcceptor};
 use reqwest::StatusCode;
@@ -144,6 +150,7 @@ pub struct System {
     pub prefix: String,
     pub hold: HoldConfig,
     pub payment: PaymentConfig,
+    pub provider: ProviderConfig,
     pub lock: Arc<dyn SeatLock>,
     pub http: reqwest::Client,
     stops: Vec<oneshot::Sender<()>>,
@@ -184,9 +191,11 @@ impl System {
         let paymock = Paymock::new(opts.paymock.clone());
         let pay_port = serve(paymock.endpoint(), &mut tasks, &mut stops);
         let paymock_url = format!("http://127.0.0.1:{pay_port}");
-        let payment = PaymentConfig {
+        let provider = ProviderConfig {
             url: paymock_url.clone(),
             api_key: "sk_test_local".into(),
+        };
+        let payment = PaymentConfig {
             timeout_ms: opts.payment_timeout_ms,
             max_attempts: opts.payment_max_attempts,
             reconcile_after_secs: 1,
@@ -201,21 +210,20 @@ impl System {
             disabled: opts.lock_disabled,
         };
         let seat_lock =
-            lock::from_config(&lock_cfg, &queue_cfg.redis_url, &format!("{prefix}:")).unwrap();
+            redlock::from_config(&lock_cfg, &queue_cfg.redis_url, &format!("{prefix}:")).unwrap();
 
         if opts.workers {
-            let redis = queue::connection(&queue_cfg.redis_url).unwrap();
+            let redis = connect::redis(&queue_cfg.redis_url).unwrap();
             let deps = Arc::new(Deps {
                 db: conn.clone(),
                 lock: seat_lock.clone(),
-                gateway: Arc::new(HttpPaymentGateway::new(&payment).unwrap()),
-                producer: Producer::new(&queue_cfg).unwrap(),
+                gateway: Arc::new(HttpPaymentGateway::new(&provider, payment.timeout()).unwrap()),
+                producer: Producer::with_connection(redis.clone(), &prefix),
                 hold: hold.clone(),
                 payment: payment.clone(),
-                stats: redis.clone(),
-                stats_key: format!("{prefix}:stats"),
+                lock_stats: LockStats::new(redis.clone(), &prefix),
                 name: worker_name("test"),
-                changes: changes::Publisher::new(redis, &prefix),
+                changes: Arc::new(notices::Publisher::new(redis, &prefix)),
                 reconciling: Default::default(),
             });
             let wcfg = WorkerConfig {
@@ -243,7 +251,7 @@ impl System {
         };
         let waiters = Arc::new(changes::Waiters::default());
         let notices = opts.notices_url.as_deref().unwrap_or(&api_queue.redis_url);
-        let listener = tokio::spawn(changes::listen(
+        let listener = tokio::spawn(notices::listen(
             redis::Client::open(notices).unwrap(),
             prefix.clone(),
             waiters.clone(),
@@ -255,10 +263,10 @@ impl System {
             session_ttl: Duration::from_secs(3600),
             sessions: checkin_api::session_cache(),
             changes: waiters,
-            notices: Some(changes::Publisher::new(
-                queue::connection(&api_queue.redis_url).unwrap(),
+            notices: Some(Arc::new(notices::Publisher::new(
+                connect::redis(&api_queue.redis_url).unwrap(),
                 &prefix,
-            )),
+            ))),
         };
         // The API's own base URL goes into its docs; its port is known once it is bound.
         let (acceptor, api_port) = bind_loopback();
@@ -291,12 +299,18 @@ impl System {
             prefix,
             hold,
             payment,
+            provider,
             lock: seat_lock,
             http,
             stops,
             tasks,
             background: vec![listener],
         }
+    }
+
+    /// A client of this system's payment provider, as a worker has.
+    pub fn gateway(&self) -> HttpPaymentGateway {
+        HttpPaymentGateway::new(&self.provider, self.payment.timeout()).unwrap()
     }
 
     /// A flight of `rows` x 6 seats and `passengers` single-passenger bookings.

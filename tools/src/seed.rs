@@ -5,7 +5,7 @@ use chrono::{Duration as ChronoDuration, NaiveDateTime, Utc};
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 use sea_orm::{ConnectionTrait, DbErr};
 
-use crate::db::stmt;
+use checkin_domain::db::stmt;
 
 const FIRST: &[&str] = &[
     "Ada", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Keira",
@@ -248,5 +248,5 @@ mod tests {
         assert!(a.iter().all(|p| Pnr::parse(p).is_ok()));
     }
 
-    use crate::types::Pnr;
+    use checkin_domain::types::Pnr;
 }

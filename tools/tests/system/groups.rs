@@ -1,6 +1,6 @@
 use std::{collections::HashMap, sync::Arc};
 
-use checkin_domain::seed;
+use checkin_tools::seed;
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -2,6 +2,8 @@ use checkin_dashboard::Dashboard;
 use poem::Server;
 use reqwest::StatusCode;
 
+use checkin_infra::{connect, lock_stats::LockStats, queue::QueueStats};
+
 use crate::support::{Opts, System, bind_loopback, redis_url};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -21,12 +23,8 @@ async fn the_dashboard_needs_a_password_and_shows_holds_queues_locks_and_sweeps(
 
     let dashboard = Dashboard {
         db: sys.db.clone(),
-        redis: redis::Client::open(redis_url())
-            .unwrap()
-            .get_connection_manager()
-            .await
-            .unwrap(),
-        prefix: sys.prefix.clone(),
+        queues: QueueStats::new(connect::redis(&redis_url()).unwrap(), &sys.prefix),
+        locks: LockStats::new(connect::redis(&redis_url()).unwrap(), &sys.prefix),
         user: "ops".into(),
         password: "correct horse".into(),
     };

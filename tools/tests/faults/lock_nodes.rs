@@ -9,7 +9,7 @@ use crate::support::{
     Flight, RedisServer, SharedKeys, TestDb, WorkerEnv, create_checkins, lock_stat, one_at_a_time,
     producer, seed_flight, shared_redis_url, unique_prefix,
 };
-use checkin_worker::Producer;
+use checkin_infra::queue::Producer;
 
 const BURST: usize = 20;
 const SEAT: &str = "5A";

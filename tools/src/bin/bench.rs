@@ -19,11 +19,13 @@ use std::{
     time::{Duration, Instant},
 };
 
-use checkin_api::loadgen::{self, Api, Latency, Plan, Steps, Waiting, Want};
 use checkin_domain::{
-    audit,
     config::DatabaseConfig,
     db::{self, stmt},
+};
+use checkin_tools::{
+    checker as audit,
+    loadgen::{self, Api, Latency, Plan, Steps, Waiting, Want},
     seed::{self, SeededFlight},
 };
 use clap::Parser;

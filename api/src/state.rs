@@ -1,0 +1,64 @@
+//! What every handler shares, and how a request's session becomes its booking.
+
+use std::{sync::Arc, time::Duration};
+
+use checkin_domain::{
+    changes::{ChangeNotices, Waiters},
+    jobs::{HoldSeatJob, JobQueue, PaymentJob, QueueError},
+    session::{self, BookingRef},
+};
+use poem_openapi::{SecurityScheme, auth::Bearer};
+use sea_orm::DatabaseConnection;
+
+use crate::error::ApiResult;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub queue: Arc<dyn JobQueue>,
+    /// For `/readyz`; `None` skips the Redis check (tests without Redis).
+    pub redis: Option<redis::aio::ConnectionManager>,
+    pub session_ttl: Duration,
+    /// Recently seen sessions, so authenticated polls cost no query.
+    pub sessions: Arc<session::SessionCache>,
+    /// Requests waiting for a check-in to change (`get_checkin` with `wait_while`), woken by
+    /// the change-notice listener (`checkin_infra::notices::listen`).
+    pub changes: Arc<Waiters>,
+    /// Tells every API process of changes made here (a cancellation); `None` wakes only this
+    /// process's waiters.
+    pub notices: Option<Arc<dyn ChangeNotices>>,
+}
+
+impl AppState {
+    /// The booking of the request's session token.
+    pub(crate) async fn booking(&self, auth: &SessionAuth) -> ApiResult<BookingRef> {
+        Ok(self.sessions.authenticate(&self.db, &auth.0.token).await?)
+    }
+}
+
+/// A session token from `create_session`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer")]
+pub(crate) struct SessionAuth(Bearer);
+
+/// A session cache sized for a few flights' passengers at once.
+pub fn session_cache() -> Arc<session::SessionCache> {
+    Arc::new(session::SessionCache::new(
+        100_000,
+        Duration::from_secs(300),
+    ))
+}
+
+/// A queue that drops every job, for serving the spec (and for tests that enqueue nothing).
+pub struct NoQueue;
+
+#[async_trait::async_trait]
+impl JobQueue for NoQueue {
+    async fn enqueue_hold(&self, _: HoldSeatJob) -> Result<(), QueueError> {
+        Ok(())
+    }
+    async fn enqueue_payment(&self, _: PaymentJob) -> Result<(), QueueError> {
+        Ok(())
+    }
+}

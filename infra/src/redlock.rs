@@ -1,0 +1,203 @@
+//! Redlock over N independent Redis nodes: the implementation of the domain's
+//! [`SeatLock`] port. For efficiency only (see `checkin_domain::lock`): a lease keeps workers
+//! from piling onto a hot seat row, and the database's conditional updates decide.
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use async_trait::async_trait;
+use checkin_domain::lock::{Lease, LockOutcome, NoLock, SeatLock};
+use futures::future::join_all;
+use redis::{AsyncConnectionConfig, Client, aio::MultiplexedConnection};
+use tokio::sync::Mutex;
+
+use crate::config::LockConfig;
+
+const RELEASE_SCRIPT: &str = r#"
+if redis.call("GET", KEYS[1]) == ARGV[1] then
+    return redis.call("DEL", KEYS[1])
+else
+    return 0
+end
+"#;
+
+/// One lock node. Connections are made lazily and remade after failures, each step bounded
+/// by the node timeout, so a dead node costs at most that per attempt.
+struct Node {
+    client: Client,
+    conn: Mutex<Option<MultiplexedConnection>>,
+    timeout: Duration,
+}
+
+impl Node {
+    async fn connection(&self) -> Option<MultiplexedConnection> {
+        let mut slot = self.conn.lock().await;
+        if let Some(c) = slot.as_ref() {
+            return Some(c.clone());
+        }
+        let cfg = AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(self.timeout * 2))
+            .set_response_timeout(Some(self.timeout));
+        let conn = tokio::time::timeout(
+            self.timeout * 2,
+            self.client
+                .get_multiplexed_async_connection_with_config(&cfg),
+        )
+        .await
+        .ok()?
+        .ok()?;
+        *slot = Some(conn.clone());
+        Some(conn)
+    }
+
+    async fn forget_connection(&self) {
+        *self.conn.lock().await = None;
+    }
+
+    /// `Some(true)`: set; `Some(false)`: held by someone else; `None`: the node failed.
+    async fn try_set(&self, key: &str, token: &str, ttl: Duration) -> Option<bool> {
+        let mut conn = self.connection().await?;
+        let mut set = redis::cmd("SET");
+        set.arg(key)
+            .arg(token)
+            .arg("NX")
+            .arg("PX")
+            .arg(ttl.as_millis() as u64);
+        let cmd = set.query_async::<Option<String>>(&mut conn);
+        match tokio::time::timeout(self.timeout, cmd).await {
+            Ok(Ok(reply)) => Some(reply.is_some()),
+            _ => {
+                self.forget_connection().await;
+                None
+            }
+        }
+    }
+
+    async fn release(&self, key: &str, token: &str) {
+        let Some(mut conn) = self.connection().await else {
+            return;
+        };
+        let script = redis::Script::new(RELEASE_SCRIPT);
+        let mut invocation = script.key(key);
+        invocation.arg(token);
+        let call = invocation.invoke_async::<i64>(&mut conn);
+        if !matches!(tokio::time::timeout(self.timeout, call).await, Ok(Ok(_))) {
+            self.forget_connection().await;
+        }
+    }
+}
+
+/// Redlock as redis.io describes it: the same random token set with `SET NX PX` on every
+/// node at once, a lease only with a majority, validity = TTL - elapsed - drift, release by
+/// compare-and-delete on every node, a bounded number of attempts with random pauses.
+#[derive(Clone)]
+pub struct Redlock {
+    nodes: Arc<Vec<Node>>,
+    prefix: String,
+    ttl: Duration,
+    attempts: u32,
+    retry_max: Duration,
+}
+
+impl Redlock {
+    /// `prefix` namespaces the keys (`<prefix>lock:<resource>`).
+    pub fn new(urls: &[String], prefix: &str, cfg: &LockConfig) -> Result<Self, redis::RedisError> {
+        let nodes = urls
+            .iter()
+            .map(|u| {
+                Ok(Node {
+                    client: Client::open(u.as_str())?,
+                    conn: Mutex::new(None),
+                    timeout: cfg.node_timeout(),
+                })
+            })
+            .collect::<Result<Vec<_>, redis::RedisError>>()?;
+        Ok(Self {
+            nodes: Arc::new(nodes),
+            prefix: prefix.to_owned(),
+            ttl: cfg.ttl(),
+            attempts: cfg.attempts.max(1),
+            retry_max: Duration::from_millis(cfg.retry_max_ms),
+        })
+    }
+
+    pub fn quorum(&self) -> usize {
+        self.nodes.len() / 2 + 1
+    }
+
+    fn key(&self, resource: &str) -> String {
+        format!("{}lock:{}", self.prefix, resource)
+    }
+
+    async fn release_key(&self, key: &str, token: &str) {
+        join_all(self.nodes.iter().map(|n| n.release(key, token))).await;
+    }
+}
+
+#[async_trait]
+impl SeatLock for Redlock {
+    async fn acquire(&self, resource: &str) -> LockOutcome {
+        let key = self.key(resource);
+        let drift = self.ttl / 100 + Duration::from_millis(2);
+        let mut last_failed_nodes = 0;
+        for attempt in 0..self.attempts {
+            if attempt > 0 && !self.retry_max.is_zero() {
+                let pause = rand::random_range(0..=self.retry_max.as_millis() as u64);
+                tokio::time::sleep(Duration::from_millis(pause)).await;
+            }
+            let token = hex::encode(rand::random::<[u8; 20]>());
+            let started = Instant::now();
+            let replies =
+                join_all(self.nodes.iter().map(|n| n.try_set(&key, &token, self.ttl))).await;
+            let won = replies.iter().filter(|r| **r == Some(true)).count();
+            last_failed_nodes = replies.iter().filter(|r| r.is_none()).count();
+            let elapsed = started.elapsed();
+            if won >= self.quorum() && elapsed + drift < self.ttl {
+                let valid_until = started + (self.ttl - drift);
+                return LockOutcome::Acquired(Lease {
+                    resource: resource.to_owned(),
+                    token,
+                    valid_until,
+                });
+            }
+            // Undo a partial grant everywhere, including nodes that seemed not to answer.
+            self.release_key(&key, &token).await;
+        }
+        if self.nodes.len() - last_failed_nodes < self.quorum() {
+            LockOutcome::NoQuorum
+        } else {
+            LockOutcome::Contended
+        }
+    }
+
+    async fn release(&self, lease: &Lease) {
+        self.release_key(&self.key(&lease.resource), &lease.token)
+            .await;
+    }
+}
+
+/// Builds the configured lock: Redlock over `LOCK_REDIS_URLS` (or the queue's Redis), or
+/// [`NoLock`] when locking is turned off.
+pub fn from_config(
+    cfg: &LockConfig,
+    fallback_url: &str,
+    prefix: &str,
+) -> Result<Arc<dyn SeatLock>, redis::RedisError> {
+    if cfg.disabled {
+        return Ok(Arc::new(NoLock));
+    }
+    let urls: Vec<String> = cfg
+        .urls
+        .iter()
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty())
+        .collect();
+    let urls = if urls.is_empty() {
+        vec![fallback_url.to_owned()]
+    } else {
+        urls
+    };
+    Ok(Arc::new(Redlock::new(&urls, prefix, cfg)?))
+}

@@ -1,0 +1,11 @@
+//! The tools: never deployed, never linked by a deployed crate.
+//!
+//! - [`seed`]: demo flights and bookings (`checkin-seed`);
+//! - [`loadgen`]: passengers as HTTP clients, shared by `checkin-sim` and `checkin-bench`;
+//! - [`checker`]: the one invariant checker, read from MariaDB after any run;
+//! - [`harness`]: whole systems for the tests (`tests/system`, `tests/faults`) and the bench.
+
+pub mod checker;
+pub mod harness;
+pub mod loadgen;
+pub mod seed;
