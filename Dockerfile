@@ -1,10 +1,12 @@
 # syntax=docker/dockerfile:1
 #
-# One image, four binaries:
-#   checkin-api        (crate api)        serve | migrate up | seed | spec
-#   checkin-paymock    (crate api)        mock payment provider
-#   checkin-worker     (crate worker)     apalis workers + cron sweeper + /metrics
-#   checkin-dashboard  (crate dashboard)  ops dashboard
+# Two images:
+#   runtime (default)  what is deployed:
+#     checkin-api        (crate api)        serve | migrate up | spec
+#     checkin-worker     (crate worker)     apalis workers + cron sweeper + /metrics
+#     checkin-dashboard  (crate dashboard)  ops dashboard
+#     checkin-paymock    (crate paymock)    mock payment provider (development and demo)
+#   tools (--target tools)  the runtime plus checkin-seed, checkin-sim, checkin-bench
 #
 # Build:  docker build -t checkin:latest .      (or: docker compose build)
 # Needs BuildKit (default since Docker 23 and in `docker compose`) for the cache mounts.
@@ -26,9 +28,13 @@ RUN --mount=type=cache,id=checkin-cargo-registry,target=/usr/local/cargo/registr
     --mount=type=cache,id=checkin-cargo-git,target=/usr/local/cargo/git,sharing=locked \
     --mount=type=cache,id=checkin-target,target=/src/target,sharing=locked \
     cargo build --release --locked -p checkin-api -p checkin-worker -p checkin-dashboard \
- && mkdir -p /out \
+        -p checkin-paymock -p checkin-tools --bins \
+ && mkdir -p /out /out-tools \
  && for bin in checkin-api checkin-paymock checkin-worker checkin-dashboard; do \
         install -m 0755 "target/release/$bin" "/out/$bin" || exit 1; \
+    done \
+ && for bin in checkin-seed checkin-sim checkin-bench; do \
+        install -m 0755 "target/release/$bin" "/out-tools/$bin" || exit 1; \
     done
 
 ############################ runtime ############################
@@ -66,3 +72,9 @@ EXPOSE 8080 8081 8090 9091
 # No HEALTHCHECK here: docker-compose.yml defines one per service.
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["checkin-api", "serve"]
+
+############################ tools ############################
+# Never deployed: demo data, the simulator and the benchmark, for `--profile demo` and tests.
+FROM runtime AS tools
+COPY --from=builder /out-tools/ /usr/local/bin/
+CMD ["checkin-seed", "--help"]

@@ -43,7 +43,7 @@ cleanup() {
 trap cleanup EXIT
 mariadb -uroot -h127.0.0.1 -e "CREATE DATABASE \`$db\`"
 "$target/debug/checkin-api" migrate up >/dev/null 2>&1
-"$target/debug/checkin-api" seed --flights 1 --bookings 20 >/dev/null
+"$target/debug/checkin-seed" --flights 1 --bookings 20 >/dev/null
 PAYMOCK_DECLINE_RATE=0 PAYMOCK_BIND="127.0.0.1:$pay_port" "$target/debug/checkin-paymock" >/dev/null 2>&1 & pids+=($!)
 API_BIND="127.0.0.1:$api_port" "$target/debug/checkin-api" serve >/dev/null 2>&1 & pids+=($!)
 WORKER_METRICS_BIND="127.0.0.1:$metrics_port" "$target/debug/checkin-worker" >/dev/null 2>&1 & pids+=($!)

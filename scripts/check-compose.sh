@@ -244,13 +244,18 @@ need = ["redis", "lock1", "lock2", "lock3", "paymock"]
 check(all(d in wdeps for d in need), "worker depends on redis, lock1-3 and paymock", f"depends_on: {sorted(wdeps)}")
 
 # --- restart policies
-no_restart = [n for n, s in services.items() if n != "migrate" and str((s or {}).get("restart", "")) in ("", "no")]
-check(not no_restart, "every service except migrate has a restart policy", f"without: {no_restart}")
+one_shot = ("migrate", "seed")
+no_restart = [n for n, s in services.items() if n not in one_shot and str((s or {}).get("restart", "")) in ("", "no")]
+check(not no_restart, "every service except migrate and seed has a restart policy", f"without: {no_restart}")
 check(str((services.get("migrate") or {}).get("restart", "no")) == "no", "migrate is one-shot (restart: \"no\")")
-check("migrate up" in command_of("migrate") and "seed" in command_of("migrate"), "migrate runs `checkin-api migrate up` then `seed`")
+check("migrate up" in command_of("migrate") and "seed" not in command_of("migrate"), "migrate runs `checkin-api migrate up` and seeds nothing")
+seed = services.get("seed") or {}
+check("demo" in (seed.get("profiles") or []) and "checkin-seed" in command_of("seed"),
+      "demo data only when asked: `seed` runs checkin-seed under the `demo` profile", f"seed: {seed}")
+check(deps_of("seed").get("migrate", {}).get("condition") == "service_completed_successfully", "seed waits for migrate")
 
 # --- healthchecks
-long_running = [n for n in services if n != "migrate"]
+long_running = [n for n in services if n not in one_shot]
 no_hc = [n for n in long_running if not ((services[n] or {}).get("healthcheck") or {}).get("test")]
 check(not no_hc, "every long-running service has a healthcheck", f"without: {no_hc}")
 mhc = " ".join(map(str, ((services.get("mariadb") or {}).get("healthcheck") or {}).get("test") or []))
