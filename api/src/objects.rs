@@ -1,6 +1,10 @@
 //! Request and response bodies, as they appear in the OpenAPI spec.
 
-use checkin_domain::{checkin, payment, seatmap, session};
+use checkin_domain::{
+    boarding_pass,
+    checkin::{self, CheckinState, EndReason, group},
+    payment, seatmap, session,
+};
 use chrono::NaiveDateTime;
 use poem_openapi::Object;
 
@@ -62,7 +66,7 @@ impl From<session::BookingView> for BookingView {
                     id: p.id,
                     first_name: p.first_name,
                     last_name: p.last_name,
-                    checkin_id: p.checkin_id,
+                    checkin_id: p.checkin_id.map(|id| id.to_string()),
                 })
                 .collect(),
         }
@@ -116,10 +120,10 @@ impl From<seatmap::SeatMap> for SeatMapView {
                     row: s.row,
                     letter: s.letter,
                     cabin: s.cabin,
-                    position: s.position,
+                    position: s.position.as_str().to_owned(),
                     extra_legroom: s.extra_legroom,
                     fee_cents: s.fee_cents,
-                    state: s.state,
+                    state: s.state.as_str().to_owned(),
                 })
                 .collect(),
         }
@@ -161,12 +165,12 @@ pub struct GroupAccepted {
     pub state: String,
 }
 
-impl From<checkin_domain::group::GroupAccepted> for GroupAccepted {
-    fn from(a: checkin_domain::group::GroupAccepted) -> Self {
+impl From<group::GroupAccepted> for GroupAccepted {
+    fn from(a: group::GroupAccepted) -> Self {
         Self {
             group_id: a.group_id,
-            checkin_ids: a.checkin_ids,
-            state: a.state,
+            checkin_ids: a.checkin_ids.iter().map(ToString::to_string).collect(),
+            state: a.state.as_str().to_owned(),
         }
     }
 }
@@ -202,12 +206,12 @@ pub enum WaitState {
     Paying,
 }
 
-impl WaitState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Queued => "queued",
-            Self::Held => "held",
-            Self::Paying => "paying",
+impl From<WaitState> for CheckinState {
+    fn from(w: WaitState) -> Self {
+        match w {
+            WaitState::Queued => Self::Queued,
+            WaitState::Held => Self::Held,
+            WaitState::Paying => Self::Paying,
         }
     }
 }
@@ -222,8 +226,8 @@ pub struct CheckinAccepted {
 impl From<checkin::CheckinAccepted> for CheckinAccepted {
     fn from(a: checkin::CheckinAccepted) -> Self {
         Self {
-            checkin_id: a.checkin_id,
-            state: a.state,
+            checkin_id: a.checkin_id.to_string(),
+            state: a.state.as_str().to_owned(),
         }
     }
 }
@@ -257,18 +261,26 @@ pub struct CheckinView {
 
 impl From<checkin::CheckinView> for CheckinView {
     fn from(v: checkin::CheckinView) -> Self {
+        // A declined card reads as the provider's decline code, as it always has.
+        let reason = match v.reason {
+            Some(EndReason::CardDeclined) => v
+                .decline_code
+                .clone()
+                .or_else(|| Some(EndReason::CardDeclined.as_str().to_owned())),
+            other => other.map(|r| r.as_str().to_owned()),
+        };
         Self {
-            id: v.id,
+            id: v.id.to_string(),
             passenger_id: v.passenger_id,
             flight_id: v.flight_id,
             seat: v.seat,
-            state: v.state,
-            reason: v.reason,
+            state: v.state.as_str().to_owned(),
+            reason,
             hold_expires_at: v.hold_expires_at,
             hold_seconds_left: v.hold_seconds_left,
             fee_cents: v.fee_cents,
             currency: v.currency,
-            payment_state: v.payment_state,
+            payment_state: v.payment_state.map(|p| p.as_str().to_owned()),
             decline_code: v.decline_code,
         }
     }
@@ -293,8 +305,8 @@ pub struct PaymentAccepted {
 impl From<payment::PaymentAccepted> for PaymentAccepted {
     fn from(a: payment::PaymentAccepted) -> Self {
         Self {
-            checkin_id: a.checkin_id,
-            state: a.state,
+            checkin_id: a.checkin_id.to_string(),
+            state: a.state.as_str().to_owned(),
             amount_cents: a.amount_cents,
             currency: a.currency,
         }
@@ -317,11 +329,11 @@ pub struct BoardingPassView {
     pub issued_at: NaiveDateTime,
 }
 
-impl From<checkin::BoardingPassView> for BoardingPassView {
-    fn from(b: checkin::BoardingPassView) -> Self {
+impl From<boarding_pass::BoardingPassView> for BoardingPassView {
+    fn from(b: boarding_pass::BoardingPassView) -> Self {
         Self {
             id: b.id,
-            checkin_id: b.checkin_id,
+            checkin_id: b.checkin_id.to_string(),
             passenger_name: b.passenger_name,
             pnr: b.pnr,
             flight_code: b.flight_code,

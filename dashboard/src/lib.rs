@@ -3,7 +3,7 @@
 //! the adapters (`checkin_infra::queue::QueueStats` for depth, running, dead and worker
 //! heartbeats; `checkin_infra::lock_stats` for lock use). It reads only.
 
-use checkin_domain::db::stmt;
+use checkin_domain::{db::stmt, seat};
 use checkin_infra::{lock_stats::LockStats, queue::QueueStats};
 use poem::{
     Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler,
@@ -125,13 +125,19 @@ pub async fn collect(d: &Dashboard) -> anyhow::Result<Value> {
     let mut seats = serde_json::Map::new();
     for r in db
         .query_all_raw(stmt(
-            "SELECT CASE WHEN state = 'held' AND hold_expires_at <= NOW(6) THEN 'available' ELSE state END AS s, COUNT(*) AS n
-             FROM seats GROUP BY s",
+            &format!(
+                "SELECT CASE WHEN {} THEN 'available' ELSE state END AS s, COUNT(*) AS n
+                 FROM seats GROUP BY s",
+                seat::free("seats")
+            ),
             [],
         ))
         .await?
     {
-        seats.insert(r.try_get::<String>("", "s")?, json!(r.try_get::<i64>("", "n")?));
+        seats.insert(
+            r.try_get::<String>("", "s")?,
+            json!(r.try_get::<i64>("", "n")?),
+        );
     }
 
     let locks = d.locks.read().await;
@@ -211,11 +217,14 @@ pub async fn collect(d: &Dashboard) -> anyhow::Result<Value> {
         .collect::<Result<_, DbErr>>()?;
     let flights: Vec<Value> = db
         .query_all_raw(stmt(
-            "SELECT f.id, f.code, COUNT(*) AS seats,
-                    CAST(SUM(s.state = 'available' OR (s.state = 'held' AND s.hold_expires_at <= NOW(6))) AS SIGNED) AS available,
-                    CAST(SUM(s.state = 'held' AND s.hold_expires_at > NOW(6)) AS SIGNED) AS held,
-                    CAST(SUM(s.state = 'booked') AS SIGNED) AS booked
-             FROM flights f JOIN seats s ON s.flight_id = f.id GROUP BY f.id, f.code ORDER BY f.id LIMIT 50",
+            &format!(
+                "SELECT f.id, f.code, COUNT(*) AS seats,
+                        CAST(SUM({free}) AS SIGNED) AS available,
+                        CAST(SUM(s.state = 'held' AND NOT {free}) AS SIGNED) AS held,
+                        CAST(SUM(s.state = 'booked') AS SIGNED) AS booked
+                 FROM flights f JOIN seats s ON s.flight_id = f.id GROUP BY f.id, f.code ORDER BY f.id LIMIT 50",
+                free = seat::free("s")
+            ),
             [],
         ))
         .await?

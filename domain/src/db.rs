@@ -1,15 +1,15 @@
 //! Connecting to MariaDB, reading its clock, and running transactions that retry on
 //! deadlocks and lock-wait timeouts.
 
-use std::{future::Future, pin::Pin, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use chrono::NaiveDateTime;
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, Statement, TransactionTrait,
+    DbErr, ExecResult, FromQueryResult, QueryResult, Statement, TransactionTrait,
 };
 
-use crate::{config::DatabaseConfig, error::is_retryable};
+use crate::{DomainError, config::DatabaseConfig, error::is_retryable};
 
 /// How long a statement waits for a row lock before MariaDB gives up with 1205 (the
 /// server default is 50 s). A worker stalled inside a transaction (paused, or slow) thus
@@ -56,30 +56,65 @@ pub fn stmt(sql: &str, values: impl IntoIterator<Item = sea_orm::Value>) -> Stat
 
 /// The database clock. Hold expiry is always decided by this clock, never a worker's.
 pub async fn now(conn: &impl ConnectionTrait) -> Result<NaiveDateTime, DbErr> {
-    let row = conn
-        .query_one_raw(stmt("SELECT NOW(6) AS now", []))
+    #[derive(FromQueryResult)]
+    struct Now {
+        now: NaiveDateTime,
+    }
+    Now::find_by_statement(stmt("SELECT NOW(6) AS now", []))
+        .one(conn)
         .await?
-        .ok_or_else(|| DbErr::Custom("NOW() returned no row".into()))?;
-    row.try_get("", "now")
+        .map(|r| r.now)
+        .ok_or_else(|| DbErr::Custom("NOW() returned no row".into()))
+}
+
+/// A transaction as [`transaction`] hands it to its work. It is shared rather than
+/// borrowed: the work's future then holds no borrow whose lifetime is chosen by the caller
+/// of the work, and such futures stay `Send` (an `AsyncFnMut(&DatabaseTransaction)` bound
+/// makes rustc demand `Send` "for every lifetime" of each captured reference and fail,
+/// rust-lang/rust#110338, so API handlers using it would not compile).
+#[derive(Clone)]
+pub struct Txn(Arc<DatabaseTransaction>);
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Txn {
+    fn get_database_backend(&self) -> DbBackend {
+        self.0.get_database_backend()
+    }
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.0.execute_raw(stmt).await
+    }
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.0.execute_unprepared(sql).await
+    }
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.0.query_one_raw(stmt).await
+    }
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.0.query_all_raw(stmt).await
+    }
 }
 
 /// Runs `work` in a READ COMMITTED transaction, again from the start (up to 8 times, with
-/// exponential jitter) when MariaDB reports a deadlock or lock-wait timeout. `work` must therefore do
-/// nothing but database statements: no network calls, no side effects outside the
-/// transaction.
-pub async fn transaction<T, E, F>(db: &DatabaseConnection, mut work: F) -> Result<T, E>
+/// exponential jitter) when MariaDB reports a deadlock or lock-wait timeout. `work` must
+/// therefore do nothing but database statements: no network calls, no side effects outside
+/// the transaction. It is an async closure over what it needs (`Clone`, so each attempt
+/// gets a fresh copy of its captures); it commits by returning `Ok`, and rolls back by
+/// returning `Err`.
+pub async fn transaction<T, E, F>(db: &DatabaseConnection, work: F) -> Result<T, E>
 where
+    F: AsyncFnOnce(Txn) -> Result<T, E> + Clone,
     E: From<DbErr> + AsDbErr + std::fmt::Debug,
-    F: for<'t> FnMut(
-        &'t DatabaseTransaction,
-    ) -> Pin<Box<dyn Future<Output = Result<T, E>> + Send + 't>>,
 {
     const ATTEMPTS: u32 = 8;
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let txn = db.begin().await?;
-        let result = match work(&txn).await {
+        let shared = Arc::new(db.begin().await?);
+        let outcome = (work.clone())(Txn(shared.clone())).await;
+        // The work's future is gone, and with it every handle it had.
+        let txn = Arc::into_inner(shared)
+            .ok_or_else(|| DbErr::Custom("a transaction handle outlived its work".into()))?;
+        let result = match outcome {
             Ok(v) => txn.commit().await.map(|()| v).map_err(E::from),
             Err(e) => {
                 let _ = txn.rollback().await;
@@ -109,7 +144,7 @@ impl AsDbErr for DbErr {
     }
 }
 
-impl AsDbErr for crate::DomainError {
+impl AsDbErr for DomainError {
     fn as_db_err(&self) -> Option<&DbErr> {
         match self {
             Self::Db(e) => Some(e),
@@ -118,20 +153,49 @@ impl AsDbErr for crate::DomainError {
     }
 }
 
-/// Records a line of a check-in's history.
-pub async fn record_event(
-    conn: &impl ConnectionTrait,
-    checkin_id: &str,
-    kind: &str,
-    detail: &str,
-) -> Result<(), DbErr> {
-    let detail: String = detail.chars().take(255).collect();
-    conn.execute_raw(stmt(
-        "INSERT INTO checkin_events (checkin_id, kind, detail, created_at) VALUES (?, ?, ?, NOW(6))",
-        [checkin_id.into(), kind.into(), detail.into()],
-    ))
-    .await?;
-    Ok(())
+/// Why a transaction rolled back on purpose: the caller acts on it once the rollback is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rollback {
+    /// A request with the same `Idempotency-Key` committed first: replay its answer.
+    Replay,
+    /// The hold had run out: end it in a transaction of its own, so the end sticks.
+    HoldExpired,
+    /// The seat is no longer held under this hold: the charge must be refunded.
+    HoldLost,
+}
+
+/// The error of a transaction that may also roll back on purpose ([`Rollback`]).
+#[derive(Debug)]
+pub enum TxnError {
+    Failed(DomainError),
+    Rollback(Rollback),
+}
+
+impl From<DbErr> for TxnError {
+    fn from(e: DbErr) -> Self {
+        Self::Failed(e.into())
+    }
+}
+
+impl From<DomainError> for TxnError {
+    fn from(e: DomainError) -> Self {
+        Self::Failed(e)
+    }
+}
+
+impl From<Rollback> for TxnError {
+    fn from(r: Rollback) -> Self {
+        Self::Rollback(r)
+    }
+}
+
+impl AsDbErr for TxnError {
+    fn as_db_err(&self) -> Option<&DbErr> {
+        match self {
+            Self::Failed(d) => d.as_db_err(),
+            Self::Rollback(_) => None,
+        }
+    }
 }
 
 #[cfg(test)]

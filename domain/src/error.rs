@@ -1,5 +1,6 @@
 //! Domain errors. Each variant an API client can cause has a stable snake_case code.
 
+use entity::checkin::CheckinState;
 use sea_orm::{DbErr, RuntimeErr};
 
 use crate::types::InvalidInput;
@@ -28,14 +29,14 @@ pub enum DomainError {
     CheckinInProgress,
     #[error("this passenger is already checked in on this flight")]
     AlreadyCheckedIn,
-    #[error("the check-in is {0}, so it cannot be paid")]
-    NotPayable(&'static str),
-    #[error("the check-in is {0}, so it cannot be cancelled")]
-    NotCancellable(&'static str),
+    #[error("the check-in is {}, so it cannot be paid", .0.as_str())]
+    NotPayable(CheckinState),
+    #[error("the check-in is {}, so it cannot be cancelled", .0.as_str())]
+    NotCancellable(CheckinState),
     #[error("the seat hold has expired; choose a seat again")]
     HoldExpired,
-    #[error("the boarding pass is issued once the check-in is confirmed; it is {0}")]
-    NotConfirmed(&'static str),
+    #[error("the boarding pass is issued once the check-in is confirmed; it is {}", .0.as_str())]
+    NotConfirmed(CheckinState),
     #[error("this Idempotency-Key was used with a different request")]
     IdempotencyKeyReused,
     #[error("a request with this Idempotency-Key is still being processed")]

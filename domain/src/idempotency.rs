@@ -6,13 +6,13 @@
 //! concurrent duplicate waits (on the key's row, or on the row the request changes when that is
 //! locked first) and then replays; nothing is done twice.
 
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use serde::{Serialize, de::DeserializeOwned};
 use sha2::{Digest, Sha256};
 
 use crate::{
     DomainError,
-    db::stmt,
+    db::{Rollback, TxnError, stmt},
     error::{is_unique_violation, mysql_error_number},
     types::IdempotencyKey,
 };
@@ -28,6 +28,12 @@ pub fn request_hash(operation: &str, target: &str, body: &impl Serialize) -> Str
     hex::encode(h.finalize())
 }
 
+#[derive(FromQueryResult)]
+struct Stored {
+    request_hash: String,
+    response_body: String,
+}
+
 /// The stored answer for `key`, if any. `Err(IdempotencyKeyReused)` if it was stored for a
 /// different request.
 pub async fn lookup<T: DeserializeOwned>(
@@ -36,19 +42,17 @@ pub async fn lookup<T: DeserializeOwned>(
     key: &IdempotencyKey,
     hash: &str,
 ) -> Result<Option<T>, DomainError> {
-    let row = conn
-        .query_one_raw(stmt(
-            "SELECT request_hash, response_body FROM idempotency_keys WHERE booking_id = ? AND idem_key = ?",
-            [booking_id.into(), key.as_str().into()],
-        ))
-        .await?;
+    let row = Stored::find_by_statement(stmt(
+        "SELECT request_hash, response_body FROM idempotency_keys WHERE booking_id = ? AND idem_key = ?",
+        [booking_id.into(), key.as_str().into()],
+    ))
+    .one(conn)
+    .await?;
     let Some(row) = row else { return Ok(None) };
-    let stored_hash: String = row.try_get("", "request_hash")?;
-    if stored_hash != hash {
+    if row.request_hash != hash {
         return Err(DomainError::IdempotencyKeyReused);
     }
-    let body: String = row.try_get("", "response_body")?;
-    serde_json::from_str(&body)
+    serde_json::from_str(&row.response_body)
         .map(Some)
         .map_err(|e| DomainError::Internal(format!("stored response: {e}")))
 }
@@ -56,7 +60,7 @@ pub async fn lookup<T: DeserializeOwned>(
 /// Stores the answer for `key` inside the caller's transaction. A duplicate-key error means
 /// a concurrent request with the same key committed first: the caller rolls back and
 /// replays it with [`lookup`].
-pub async fn store(
+async fn store(
     conn: &impl ConnectionTrait,
     booking_id: i64,
     key: &IdempotencyKey,
@@ -77,36 +81,27 @@ pub async fn store(
 }
 
 #[derive(Debug)]
-pub enum StoreError {
+enum StoreError {
     Duplicate,
     Db(DbErr),
 }
 
-/// Why a request could not claim its key.
-#[derive(Debug)]
-pub enum Claim {
-    /// A request with this key committed first: roll back and [`replay`] its answer.
-    Replay,
-    Failed(DomainError),
-}
-
 /// Claims `key` for this request inside the caller's transaction, storing `answer`. Call it
 /// before the effect: first of all, so a concurrent duplicate waits on the key's row, or
-/// right after locking the row the request changes, so the duplicate waits there.
+/// right after locking the row the request changes, so the duplicate waits there. A key a
+/// request committed first gives [`Rollback::Replay`]: roll back and [`replay`] its answer.
 pub async fn claim(
     conn: &impl ConnectionTrait,
     booking_id: i64,
     key: &IdempotencyKey,
     hash: &str,
     answer: &impl Serialize,
-) -> Result<(), Claim> {
+) -> Result<(), TxnError> {
     match store(conn, booking_id, key, hash, 202, answer).await {
         Ok(()) => Ok(()),
-        Err(StoreError::Duplicate) => Err(Claim::Replay),
-        Err(StoreError::Db(e)) if in_flight(&e) => {
-            Err(Claim::Failed(DomainError::IdempotencyKeyInFlight))
-        }
-        Err(StoreError::Db(e)) => Err(Claim::Failed(e.into())),
+        Err(StoreError::Duplicate) => Err(Rollback::Replay.into()),
+        Err(StoreError::Db(e)) if in_flight(&e) => Err(DomainError::IdempotencyKeyInFlight.into()),
+        Err(StoreError::Db(e)) => Err(e.into()),
     }
 }
 

@@ -1,25 +1,26 @@
 //! The live seat map of a flight. It carries no personal data: only each seat's state.
 
 use chrono::NaiveDateTime;
-use sea_orm::ConnectionTrait;
-use serde::{Deserialize, Serialize};
+use entity::seat::{SeatPosition, SeatState};
+use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
+use serde::Serialize;
 
-use crate::{DomainError, DomainResult, db::stmt};
+use crate::{DomainError, DomainResult, db::stmt, seat};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromQueryResult)]
 pub struct SeatView {
     pub seat: String,
     pub row: i32,
     pub letter: String,
     pub cabin: String,
-    pub position: String,
+    pub position: SeatPosition,
     pub extra_legroom: bool,
     pub fee_cents: i32,
-    /// `available`, `held` or `booked`. A hold past its expiry reads `available`: it is.
-    pub state: String,
+    /// A hold past its expiry reads `available`: it is.
+    pub state: SeatState,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SeatMap {
     pub flight_id: i64,
     pub flight_code: String,
@@ -33,46 +34,29 @@ pub struct SeatMap {
 
 /// The seats of `flight_id` in row and letter order, with states by the database clock.
 pub async fn get_seat_map(conn: &impl ConnectionTrait, flight_id: i64) -> DomainResult<SeatMap> {
-    let f = conn
-        .query_one_raw(stmt(
-            "SELECT code, origin, destination, departure_at, aircraft, currency FROM flights WHERE id = ?",
-            [flight_id.into()],
-        ))
+    let flight = entity::flight::Entity::find_by_id(flight_id)
+        .one(conn)
         .await?
         .ok_or(DomainError::FlightNotFound(flight_id))?;
-    let rows = conn
-        .query_all_raw(stmt(
-            "SELECT seat_code, row_no, letter, cabin, position, extra_legroom, fee_cents,
-                    CASE WHEN state = 'booked' THEN 'booked'
-                         WHEN state = 'held' AND hold_expires_at > NOW(6) THEN 'held'
-                         ELSE 'available' END AS shown
+    let seats = SeatView::find_by_statement(stmt(
+        &format!(
+            "SELECT seat_code AS seat, row_no AS `row`, letter, cabin, position, extra_legroom, fee_cents,
+                    CASE WHEN {} THEN 'available' ELSE state END AS state
              FROM seats WHERE flight_id = ? ORDER BY row_no, letter",
-            [flight_id.into()],
-        ))
-        .await?;
-    let seats = rows
-        .iter()
-        .map(|r| {
-            Ok(SeatView {
-                seat: r.try_get("", "seat_code")?,
-                row: r.try_get("", "row_no")?,
-                letter: r.try_get("", "letter")?,
-                cabin: r.try_get("", "cabin")?,
-                position: r.try_get("", "position")?,
-                extra_legroom: r.try_get("", "extra_legroom")?,
-                fee_cents: r.try_get("", "fee_cents")?,
-                state: r.try_get("", "shown")?,
-            })
-        })
-        .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
+            seat::free("seats")
+        ),
+        [flight_id.into()],
+    ))
+    .all(conn)
+    .await?;
     Ok(SeatMap {
         flight_id,
-        flight_code: f.try_get("", "code")?,
-        origin: f.try_get("", "origin")?,
-        destination: f.try_get("", "destination")?,
-        departure_at: f.try_get("", "departure_at")?,
-        aircraft: f.try_get("", "aircraft")?,
-        currency: f.try_get("", "currency")?,
+        flight_code: flight.code,
+        origin: flight.origin,
+        destination: flight.destination,
+        departure_at: flight.departure_at,
+        aircraft: flight.aircraft,
+        currency: flight.currency,
         seats,
     })
 }

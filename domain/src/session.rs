@@ -3,14 +3,14 @@
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::{
     DomainError, DomainResult,
     db::stmt,
-    types::{LastName, Pnr},
+    types::{CheckinId, LastName, Pnr},
 };
 
 /// The booking a session is scoped to. Everything a passenger reads or writes is checked
@@ -34,6 +34,14 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+#[derive(FromQueryResult)]
+struct LoginRow {
+    id: i64,
+    flight_id: i64,
+    last_name: String,
+    expires_at: NaiveDateTime,
+}
+
 /// Opens a session if `last_name` is the last name of a passenger on the booking `pnr`.
 /// An unknown PNR and a wrong name get the same error, so PNRs cannot be probed.
 pub async fn create_session(
@@ -42,33 +50,27 @@ pub async fn create_session(
     last_name: &LastName,
     ttl: Duration,
 ) -> DomainResult<NewSession> {
-    let rows = db
-        .query_all_raw(stmt(
-            "SELECT b.id, b.flight_id, p.last_name, NOW(6) + INTERVAL ? SECOND AS expires_at
-             FROM bookings b JOIN passengers p ON p.booking_id = b.id WHERE b.pnr = ?",
-            [
-                i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX).into(),
-                pnr.as_str().into(),
-            ],
-        ))
-        .await?;
-    let mut booking = None;
-    let mut expires_at = None;
-    for r in &rows {
-        let stored: String = r.try_get("", "last_name")?;
-        if last_name.matches(&stored) {
-            booking = Some(BookingRef {
-                id: r.try_get("", "id")?,
-                pnr: pnr.as_str().to_owned(),
-                flight_id: r.try_get("", "flight_id")?,
-            });
-            expires_at = Some(r.try_get::<NaiveDateTime>("", "expires_at")?);
-            break;
-        }
-    }
-    let booking = booking.ok_or(DomainError::InvalidCredentials)?;
+    let candidates = LoginRow::find_by_statement(stmt(
+        "SELECT b.id, b.flight_id, p.last_name, NOW(6) + INTERVAL ? SECOND AS expires_at
+         FROM bookings b JOIN passengers p ON p.booking_id = b.id WHERE b.pnr = ?",
+        [
+            i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX).into(),
+            pnr.as_str().into(),
+        ],
+    ))
+    .all(db)
+    .await?;
+    let found = candidates
+        .into_iter()
+        .find(|r| last_name.matches(&r.last_name))
+        .ok_or(DomainError::InvalidCredentials)?;
+    let booking = BookingRef {
+        id: found.id,
+        pnr: pnr.as_str().to_owned(),
+        flight_id: found.flight_id,
+    };
+    let expires_at = found.expires_at;
     let token = format!("ses_{}", hex::encode(rand::random::<[u8; 32]>()));
-    let expires_at = expires_at.ok_or(DomainError::InvalidCredentials)?;
     db.execute_raw(stmt(
         "INSERT INTO sessions (token_hash, booking_id, expires_at, created_at) VALUES (?, ?, ?, NOW(6))",
         [token_hash(&token).into(), booking.id.into(), expires_at.into()],
@@ -79,6 +81,14 @@ pub async fn create_session(
         expires_at,
         booking,
     })
+}
+
+#[derive(FromQueryResult)]
+struct SessionRow {
+    id: i64,
+    pnr: String,
+    flight_id: i64,
+    micros_left: i64,
 }
 
 /// Sessions the API process has already looked up, so polling clients cost no query for
@@ -117,23 +127,21 @@ impl SessionCache {
         {
             return Ok(booking);
         }
-        let row = conn
-            .query_one_raw(stmt(
-                "SELECT b.id, b.pnr, b.flight_id, CAST(TIMESTAMPDIFF(MICROSECOND, NOW(6), s.expires_at) AS SIGNED) AS micros_left
-                 FROM sessions s JOIN bookings b ON b.id = s.booking_id
-                 WHERE s.token_hash = ? AND s.expires_at > NOW(6)",
-                [key.as_str().into()],
-            ))
-            .await?
-            .ok_or(DomainError::Unauthenticated)?;
+        let row = SessionRow::find_by_statement(stmt(
+            "SELECT b.id, b.pnr, b.flight_id, CAST(TIMESTAMPDIFF(MICROSECOND, NOW(6), s.expires_at) AS SIGNED) AS micros_left
+             FROM sessions s JOIN bookings b ON b.id = s.booking_id
+             WHERE s.token_hash = ? AND s.expires_at > NOW(6)",
+            [key.as_str().into()],
+        ))
+        .one(conn)
+        .await?
+        .ok_or(DomainError::Unauthenticated)?;
         let booking = BookingRef {
-            id: row.try_get("", "id")?,
-            pnr: row.try_get("", "pnr")?,
-            flight_id: row.try_get("", "flight_id")?,
+            id: row.id,
+            pnr: row.pnr,
+            flight_id: row.flight_id,
         };
-        let left = Duration::from_micros(
-            u64::try_from(row.try_get::<i64>("", "micros_left")?).unwrap_or(0),
-        );
+        let left = Duration::from_micros(u64::try_from(row.micros_left).unwrap_or(0));
         let mut entries = self.lock();
         if entries.len() >= self.capacity {
             entries.clear();
@@ -166,13 +174,13 @@ pub struct BookingView {
     pub passengers: Vec<PassengerView>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, FromQueryResult)]
 pub struct PassengerView {
     pub id: i64,
     pub first_name: String,
     pub last_name: String,
     /// The passenger's newest check-in on this flight, if any.
-    pub checkin_id: Option<String>,
+    pub checkin_id: Option<CheckinId>,
 }
 
 /// The caller's booking with its passengers and their newest check-ins.
@@ -180,39 +188,25 @@ pub async fn get_booking(
     conn: &impl ConnectionTrait,
     booking: &BookingRef,
 ) -> DomainResult<BookingView> {
-    let f = conn
-        .query_one_raw(stmt(
-            "SELECT code, origin, destination, departure_at FROM flights WHERE id = ?",
-            [booking.flight_id.into()],
-        ))
+    let flight = entity::flight::Entity::find_by_id(booking.flight_id)
+        .one(conn)
         .await?
         .ok_or(DomainError::FlightNotFound(booking.flight_id))?;
-    let rows = conn
-        .query_all_raw(stmt(
-            "SELECT p.id, p.first_name, p.last_name,
-                    (SELECT c.id FROM checkins c WHERE c.passenger_id = p.id ORDER BY c.created_at DESC, c.id DESC LIMIT 1) AS checkin_id
-             FROM passengers p WHERE p.booking_id = ? ORDER BY p.id",
-            [booking.id.into()],
-        ))
-        .await?;
-    let passengers = rows
-        .iter()
-        .map(|r| {
-            Ok(PassengerView {
-                id: r.try_get("", "id")?,
-                first_name: r.try_get("", "first_name")?,
-                last_name: r.try_get("", "last_name")?,
-                checkin_id: r.try_get("", "checkin_id")?,
-            })
-        })
-        .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
+    let passengers = PassengerView::find_by_statement(stmt(
+        "SELECT p.id, p.first_name, p.last_name,
+                (SELECT c.id FROM checkins c WHERE c.passenger_id = p.id ORDER BY c.created_at DESC, c.id DESC LIMIT 1) AS checkin_id
+         FROM passengers p WHERE p.booking_id = ? ORDER BY p.id",
+        [booking.id.into()],
+    ))
+    .all(conn)
+    .await?;
     Ok(BookingView {
         pnr: booking.pnr.clone(),
         flight_id: booking.flight_id,
-        flight_code: f.try_get("", "code")?,
-        origin: f.try_get("", "origin")?,
-        destination: f.try_get("", "destination")?,
-        departure_at: f.try_get("", "departure_at")?,
+        flight_code: flight.code,
+        origin: flight.origin,
+        destination: flight.destination,
+        departure_at: flight.departure_at,
         passengers,
     })
 }

@@ -1,23 +1,33 @@
-//! The sweeper: releases expired holds, ends expired check-ins, finds requests to re-drive,
-//! and prunes old rows. Each tick is claimed by inserting its row into `sweeps`, so exactly
-//! one sweep runs per tick however many workers fire it. Every statement is idempotent and
-//! uses the database clock only.
+//! The sweeper: ends holds that ran out, releases seats whose hold ran out whatever their
+//! check-in, finds requests to re-drive, and prunes old rows. Each tick is claimed by
+//! inserting its row into `sweeps`, so exactly one sweep runs per tick however many workers
+//! fire it. Every statement is idempotent, uses the database clock only, and never waits on a
+//! row another transaction holds (`SKIP LOCKED`): a worker stalled inside a transaction
+//! delays nothing but its own rows, which the next tick comes back to.
 
 use chrono::NaiveDateTime;
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use entity::checkin::CheckinState;
+use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult};
 
 use crate::{
-    DomainResult, checkin::RELEASE_SET, config::HoldConfig, db::stmt, error::is_unique_violation,
+    DomainResult,
+    checkin::end_expired_hold,
+    config::HoldConfig,
+    db::{self, stmt},
+    error::is_unique_violation,
     metrics,
+    seat::RELEASE_SET,
+    types::CheckinId,
 };
 
 /// What one tick did. The ids are check-ins whose jobs the caller must push again.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SweepReport {
+    /// Seats released: those of the holds ended, and any other seat whose hold ran out.
     pub holds_released: u64,
     pub checkins_expired: u64,
-    pub redrive_holds: Vec<String>,
-    pub redrive_payments: Vec<String>,
+    pub redrive_holds: Vec<CheckinId>,
+    pub redrive_payments: Vec<CheckinId>,
 }
 
 /// Claims `tick_at` for `worker` and sweeps. `None` if another worker already claimed it.
@@ -56,53 +66,74 @@ fn clamp(n: u64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
-/// One sweep, without claiming a tick: release every expired hold, end every `held`
-/// check-in whose hold ran out, pick what to re-drive, prune rows older than a day.
+#[derive(FromQueryResult)]
+struct Id {
+    id: CheckinId,
+}
+
+#[derive(FromQueryResult)]
+struct SeatId {
+    id: i64,
+}
+
+#[derive(FromQueryResult)]
+struct Stuck {
+    id: CheckinId,
+    state: CheckinState,
+}
+
+/// One sweep, without claiming a tick: end every `held` check-in whose hold ran out (each
+/// with [`end_expired_hold`], in a transaction of its own), release any other seat whose hold
+/// ran out (a paying check-in's, past its payment's bound), pick what to re-drive, prune rows
+/// older than a day.
 pub async fn sweep(db: &DatabaseConnection, cfg: &HoldConfig) -> DomainResult<SweepReport> {
     let batch = cfg.sweep_batch.max(1);
-    // Seats first: a seat must never stay blocked, whatever happens to the check-in rows.
-    let holds_released = by_primary_key(
-        db,
-        batch,
-        "SELECT CAST(id AS CHAR) AS id FROM seats WHERE state = 'held' AND hold_expires_at <= NOW(6) LIMIT ?",
-        &format!("UPDATE seats SET {RELEASE_SET} WHERE state = 'held' AND hold_expires_at <= NOW(6) AND id IN"),
-    )
-    .await?;
-    let checkins_expired = by_primary_key(
-        db,
-        batch,
-        "SELECT id FROM checkins WHERE state = 'held' AND hold_expires_at <= NOW(6) LIMIT ?",
-        "UPDATE checkins SET state = 'expired', reason = 'hold_timeout', updated_at = NOW(6)
-         WHERE state = 'held' AND hold_expires_at <= NOW(6) AND id IN",
-    )
-    .await?;
-    let mut report = SweepReport {
-        holds_released,
-        checkins_expired,
-        ..SweepReport::default()
-    };
+    let mut report = SweepReport::default();
+    // Found with a plain read, ended one by one by primary key: the sweeper stays out of
+    // the secondary-index lock order that worker transactions use.
+    loop {
+        let run_out = Id::find_by_statement(stmt(
+            "SELECT id FROM checkins WHERE state = 'held' AND hold_expires_at <= NOW(6) LIMIT ?",
+            [batch.into()],
+        ))
+        .all(db)
+        .await?;
+        let mut ended_now = 0;
+        for r in &run_out {
+            let ended = db::transaction(db, async |txn| -> DomainResult<bool> {
+                Ok(end_expired_hold(&txn, &r.id, "swept").await?)
+            })
+            .await?;
+            ended_now += u64::from(ended);
+        }
+        report.checkins_expired += ended_now;
+        // A short batch was the last; a batch of rows all held by others waits for the
+        // next tick.
+        if (run_out.len() as u64) < batch || ended_now == 0 {
+            break;
+        }
+    }
+    report.holds_released = report.checkins_expired + release_run_out_seats(db, batch).await?;
     metrics::holds_released(report.holds_released);
 
     let after = i64::try_from(cfg.redrive_after_secs).unwrap_or(i64::MAX);
-    let rows = db
-        .query_all_raw(stmt(
-            "SELECT id, state FROM checkins WHERE state IN ('queued', 'paying') AND enqueued_at < NOW(6) - INTERVAL ? SECOND
-             ORDER BY enqueued_at LIMIT 1000",
-            [after.into()],
-        ))
-        .await?;
-    for r in &rows {
-        let id: String = r.try_get("", "id")?;
-        let state: String = r.try_get("", "state")?;
+    let stuck = Stuck::find_by_statement(stmt(
+        "SELECT id, state FROM checkins WHERE state IN ('queued', 'paying') AND enqueued_at < NOW(6) - INTERVAL ? SECOND
+         ORDER BY enqueued_at LIMIT 1000",
+        [after.into()],
+    ))
+    .all(db)
+    .await?;
+    for r in stuck {
         db.execute_raw(stmt(
             "UPDATE checkins SET enqueued_at = NOW(6) WHERE id = ?",
-            [id.as_str().into()],
+            [r.id.as_str().into()],
         ))
         .await?;
-        if state == "queued" {
-            report.redrive_holds.push(id)
+        if r.state == CheckinState::Queued {
+            report.redrive_holds.push(r.id);
         } else {
-            report.redrive_payments.push(id)
+            report.redrive_payments.push(r.id);
         }
     }
     metrics::redriven((report.redrive_holds.len() + report.redrive_payments.len()) as u64);
@@ -117,32 +148,39 @@ pub async fn sweep(db: &DatabaseConnection, cfg: &HoldConfig) -> DomainResult<Sw
     Ok(report)
 }
 
-/// Finds up to `batch` rows with a plain read (`select`, one `?` for the limit), then
-/// changes them by primary key (`update` ends in `id IN`, its condition repeated), until a
-/// batch comes back short. Locking by primary key only keeps the sweeper out of the
-/// secondary-index lock order that worker transactions use.
-async fn by_primary_key(
-    conn: &impl ConnectionTrait,
-    batch: u64,
-    select: &str,
-    update: &str,
-) -> DomainResult<u64> {
+/// Releases, batch by batch, seats still held under a hold that ran out: after the holds
+/// ended above, only those of check-ins that are paying (the payment then finds its hold
+/// lost and refunds). Rows another transaction holds are skipped until the next tick.
+async fn release_run_out_seats(db: &DatabaseConnection, batch: u64) -> DomainResult<u64> {
     let mut total = 0;
     loop {
-        let rows = conn.query_all_raw(stmt(select, [batch.into()])).await?;
-        if rows.is_empty() {
-            return Ok(total);
-        }
-        let ids = rows
-            .iter()
-            .map(|r| r.try_get::<String>("", "id").map(sea_orm::Value::from))
-            .collect::<Result<Vec<_>, _>>()?;
-        let marks = vec!["?"; ids.len()].join(", ");
-        total += conn
-            .execute_raw(stmt(&format!("{update} ({marks})"), ids))
-            .await?
-            .rows_affected();
-        if (rows.len() as u64) < batch {
+        let released = db::transaction(db, async |txn| -> DomainResult<(u64, usize)> {
+            let seats = SeatId::find_by_statement(stmt(
+                "SELECT id FROM seats WHERE state = 'held' AND hold_expires_at <= NOW(6)
+                 LIMIT ? FOR UPDATE SKIP LOCKED",
+                [batch.into()],
+            ))
+            .all(&txn)
+            .await?;
+            if seats.is_empty() {
+                return Ok((0, 0));
+            }
+            let ids: Vec<sea_orm::Value> = seats.iter().map(|s| s.id.into()).collect();
+            let marks = vec!["?"; ids.len()].join(", ");
+            let r = txn
+                .execute_raw(stmt(
+                    &format!(
+                        "UPDATE seats SET {RELEASE_SET}
+                         WHERE state = 'held' AND hold_expires_at <= NOW(6) AND id IN ({marks})"
+                    ),
+                    ids,
+                ))
+                .await?;
+            Ok((r.rows_affected(), seats.len()))
+        })
+        .await?;
+        total += released.0;
+        if (released.1 as u64) < batch {
             return Ok(total);
         }
     }

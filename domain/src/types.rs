@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use sea_orm::DeriveValueType;
 use serde::{Deserialize, Serialize};
 
 /// Why a value given by a client was refused; `code` is stable, `detail` is for people.
@@ -107,8 +108,9 @@ impl fmt::Display for SeatCode {
     }
 }
 
-/// A check-in id (a ULID). Parsing refuses anything else, so lookups never see junk.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// A check-in id (a ULID). Parsing refuses anything else, so lookups never see junk; ids
+/// read back from MariaDB (where only parsed ids were ever written) are taken as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, DeriveValueType)]
 pub struct CheckinId(String);
 
 impl CheckinId {
@@ -141,7 +143,7 @@ impl fmt::Display for CheckinId {
 
 /// The id of one hold of one seat. It is the fencing token: every write after the hold
 /// names it in its `WHERE`, so a writer whose hold was lost changes nothing.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, DeriveValueType)]
 pub struct HoldId(String);
 
 impl HoldId {
@@ -153,6 +155,12 @@ impl HoldId {
     }
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl fmt::Display for HoldId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 

@@ -1,7 +1,11 @@
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
 /// Where a seat sits in its row.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
 pub enum SeatPosition {
     #[sea_orm(string_value = "window")]
@@ -14,7 +18,10 @@ pub enum SeatPosition {
 
 /// The stored state of a seat. A `Held` seat whose `hold_expires_at` is in the past is free:
 /// every hold attempt treats it so, and the sweeper turns it back into `Available`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(12))")]
 pub enum SeatState {
     #[sea_orm(string_value = "available")]
@@ -23,6 +30,28 @@ pub enum SeatState {
     Held,
     #[sea_orm(string_value = "booked")]
     Booked,
+}
+
+impl SeatPosition {
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Window => "window",
+            Self::Middle => "middle",
+            Self::Aisle => "aisle",
+        }
+    }
+}
+
+impl SeatState {
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Available => "available",
+            Self::Held => "held",
+            Self::Booked => "booked",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

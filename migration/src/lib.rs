@@ -1,4 +1,4 @@
-//! The check-in schema. Migrations are an explicit step (`checkin-migrate up`), never run on
+//! The check-in schema. Migrations are an explicit step (`checkin-api migrate up`), never run on
 //! boot. Targets MariaDB 10.11+ and MySQL 8.0+.
 
 pub use sea_orm_migration::prelude::*;
@@ -7,6 +7,7 @@ mod m20261124_000001_schema;
 mod m20261124_000002_seat_preferences;
 mod m20261124_000003_group_checkins;
 mod m20261124_000004_payment_reconciliation;
+mod m20261130_000005_end_reasons;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_seat_preferences::Migration),
             Box::new(m20261124_000003_group_checkins::Migration),
             Box::new(m20261124_000004_payment_reconciliation::Migration),
+            Box::new(m20261130_000005_end_reasons::Migration),
         ]
     }
 }

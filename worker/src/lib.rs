@@ -87,7 +87,7 @@ async fn hold_seat(job: HoldSeatJob, deps: Data<Arc<Deps>>) -> Result<(), BoxDyn
             match report.outcome {
                 HoldOutcome::Held { .. } => tracing::debug!(checkin.id = %id, "Seat held."),
                 HoldOutcome::Rejected(why) => {
-                    tracing::debug!(checkin.id = %id, reason = why, "Check-in rejected.")
+                    tracing::debug!(checkin.id = %id, reason = why.as_str(), "Check-in rejected.")
                 }
                 HoldOutcome::AlreadyProcessed(_) => {
                     tracing::debug!(checkin.id = %id, "Duplicate delivery ignored.")
@@ -190,7 +190,7 @@ pub async fn redrive(producer: &Producer, report: &sweep::SweepReport) {
     for id in &report.redrive_holds {
         if let Err(e) = producer
             .enqueue_hold(HoldSeatJob {
-                checkin_id: id.clone(),
+                checkin_id: id.to_string(),
             })
             .await
         {
@@ -200,7 +200,7 @@ pub async fn redrive(producer: &Producer, report: &sweep::SweepReport) {
     for id in &report.redrive_payments {
         if let Err(e) = producer
             .enqueue_payment(PaymentJob {
-                checkin_id: id.clone(),
+                checkin_id: id.to_string(),
             })
             .await
         {

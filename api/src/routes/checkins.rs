@@ -4,8 +4,11 @@
 use std::time::Duration;
 
 use checkin_domain::{
-    checkin::{self, CreateCheckin},
-    group::{self, CreateGroupCheckin},
+    boarding_pass,
+    checkin::{
+        self, CreateCheckin,
+        group::{self, CreateGroupCheckin},
+    },
     payment,
     types::{CheckinId, IdempotencyKey, PaymentMethod, SeatCode, SeatPreference},
 };
@@ -202,7 +205,7 @@ impl CheckinsApi {
                     &self.state.changes,
                     &booking,
                     &id,
-                    state.as_str(),
+                    state.into(),
                     wait,
                 )
                 .await?
@@ -284,7 +287,7 @@ impl CheckinsApi {
         let id = CheckinId::parse(&checkin_id.0)?;
         let booking = self.state.booking(&auth).await?;
         Ok(BoardingPassOk::Ok(Json(
-            checkin::get_boarding_pass(&self.state.db, &booking, &id)
+            boarding_pass::get_boarding_pass(&self.state.db, &booking, &id)
                 .await?
                 .into(),
         )))

@@ -680,8 +680,8 @@ pub async fn create_checkins(
             .await
             .unwrap_or_else(|e| panic!("create check-in for {seat}: {e:?}"));
         assert!(!created.replayed);
-        assert_eq!(created.accepted.state, "queued");
-        created.accepted.checkin_id
+        assert_eq!(created.accepted.state.as_str(), "queued");
+        created.accepted.checkin_id.to_string()
     }))
     .await
 }

@@ -89,7 +89,10 @@ async fn a_worker_whose_lock_lease_expired_cannot_overwrite_the_next_holder() {
     let outcome = checkin::apply_hold(&sys.db, &hold, &ca, Some(&stale_lease))
         .await
         .unwrap();
-    assert_eq!(outcome, HoldOutcome::Rejected("seat_taken"));
+    assert_eq!(
+        outcome,
+        HoldOutcome::Rejected(checkin::EndReason::SeatTaken)
+    );
     assert_eq!(
         sys.scalar(&format!(
             "SELECT passenger_id FROM seats WHERE id = {seat_id}"

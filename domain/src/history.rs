@@ -1,0 +1,54 @@
+//! A check-in's history: one line per thing that happened to it, with why, in
+//! `checkin_events`. Support reads it, tests print it when a check-in never ends, and the
+//! dashboard derives its latency figures from it (`held`, `paying`, `confirmed`).
+
+use sea_orm::{ConnectionTrait, DbErr};
+
+use crate::{db::stmt, types::CheckinId};
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    Queued,
+    Held,
+    Rejected,
+    Paying,
+    Confirmed,
+    PaymentFailed,
+    Expired,
+    Cancelled,
+    /// A charge was given back (the check-in keeps its end).
+    Refunded,
+}
+
+impl Event {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Held => "held",
+            Self::Rejected => "rejected",
+            Self::Paying => "paying",
+            Self::Confirmed => "confirmed",
+            Self::PaymentFailed => "payment_failed",
+            Self::Expired => "expired",
+            Self::Cancelled => "cancelled",
+            Self::Refunded => "refunded",
+        }
+    }
+}
+
+/// Appends a line to the history of check-in `id` (the detail is cut at 255 characters).
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    id: &CheckinId,
+    event: Event,
+    detail: &str,
+) -> Result<(), DbErr> {
+    let detail: String = detail.chars().take(255).collect();
+    conn.execute_raw(stmt(
+        "INSERT INTO checkin_events (checkin_id, kind, detail, created_at) VALUES (?, ?, ?, NOW(6))",
+        [id.as_str().into(), event.as_str().into(), detail.into()],
+    ))
+    .await?;
+    Ok(())
+}

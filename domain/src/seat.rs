@@ -1,0 +1,120 @@
+//! The seat row, the lock of record. Every change of a seat's state is one of the
+//! conditional `UPDATE`s here, whose `WHERE` names the state it expects (and, after the hold,
+//! the hold id: the fencing token). Exactly one affected row means it happened; zero means
+//! someone else got there first, whatever any lock said. [`free`] is the one definition of a
+//! free seat.
+
+use chrono::NaiveDateTime;
+use entity::checkin::EndReason;
+use sea_orm::{ConnectionTrait, DbErr};
+
+use crate::{
+    db::stmt,
+    error::is_unique_violation,
+    types::{CheckinId, HoldId},
+};
+
+/// Whether the seat row `table` (a table name or alias) is free: available, or held by a
+/// hold that ran out by the database clock. A hold nobody paid for never blocks anyone past
+/// its expiry, swept or not. The one definition: every query that asks whether a seat can be
+/// taken, or shows it as free, uses it.
+pub fn free(table: &str) -> String {
+    format!(
+        "({table}.state = 'available' OR ({table}.state = 'held' AND {table}.hold_expires_at <= NOW(6)))"
+    )
+}
+
+/// The `SET` clause that makes a seat available again.
+pub const RELEASE_SET: &str = "state = 'available', hold_id = NULL, hold_expires_at = NULL, passenger_id = NULL, \
+     checkin_id = NULL, version = version + 1, updated_at = NOW(6)";
+
+/// A hold about to be placed on a seat.
+pub struct NewHold<'a> {
+    pub hold_id: &'a HoldId,
+    pub expires_at: NaiveDateTime,
+    pub passenger_id: i64,
+    pub checkin_id: &'a CheckinId,
+}
+
+/// Holds `seat_id` of `flight_id` for `hold` if the seat is [`free`]. `None` if it is now
+/// held for this check-in; otherwise why not: `SeatTaken`, or `PassengerHasSeat` when the
+/// `(flight, passenger)` unique key refuses a second seat for the passenger.
+pub async fn hold(
+    conn: &impl ConnectionTrait,
+    seat_id: i64,
+    flight_id: i64,
+    hold: &NewHold<'_>,
+) -> Result<Option<EndReason>, DbErr> {
+    let cas = conn
+        .execute_raw(stmt(
+            &format!(
+                "UPDATE seats SET state = 'held', hold_id = ?, hold_expires_at = ?, passenger_id = ?, checkin_id = ?,
+                        version = version + 1, updated_at = NOW(6)
+                 WHERE id = ? AND flight_id = ? AND {free}",
+                free = free("seats")
+            ),
+            [
+                hold.hold_id.as_str().into(),
+                hold.expires_at.into(),
+                hold.passenger_id.into(),
+                hold.checkin_id.as_str().into(),
+                seat_id.into(),
+                flight_id.into(),
+            ],
+        ))
+        .await;
+    match cas {
+        Ok(r) if r.rows_affected() == 1 => Ok(None),
+        Ok(_) => Ok(Some(EndReason::SeatTaken)),
+        Err(e) if is_unique_violation(&e) => Ok(Some(EndReason::PassengerHasSeat)),
+        Err(e) => Err(e),
+    }
+}
+
+/// Releases `seat_id` if it is still held under `hold_id`. Returns whether it was.
+pub async fn release(
+    conn: &impl ConnectionTrait,
+    seat_id: i64,
+    hold_id: &HoldId,
+) -> Result<bool, DbErr> {
+    let r = conn
+        .execute_raw(stmt(
+            &format!(
+                "UPDATE seats SET {RELEASE_SET} WHERE id = ? AND state = 'held' AND hold_id = ?"
+            ),
+            [seat_id.into(), hold_id.as_str().into()],
+        ))
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Books `seat_id` for good if it is still held under `hold_id`. Returns whether it was.
+pub async fn book(
+    conn: &impl ConnectionTrait,
+    seat_id: i64,
+    hold_id: &HoldId,
+) -> Result<bool, DbErr> {
+    let r = conn
+        .execute_raw(stmt(
+            "UPDATE seats SET state = 'booked', version = version + 1, updated_at = NOW(6)
+             WHERE id = ? AND state = 'held' AND hold_id = ?",
+            [seat_id.into(), hold_id.as_str().into()],
+        ))
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Locks `seat_id` if it is [`free`] and no other transaction holds its row; never waits.
+/// Returns whether this transaction now holds it.
+pub async fn lock_if_free(conn: &impl ConnectionTrait, seat_id: i64) -> Result<bool, DbErr> {
+    Ok(conn
+        .query_one_raw(stmt(
+            &format!(
+                "SELECT id FROM seats WHERE id = ? AND {} FOR UPDATE SKIP LOCKED",
+                free("seats")
+            ),
+            [seat_id.into()],
+        ))
+        .await?
+        .is_some())
+}
