@@ -26,6 +26,9 @@ mariadb -uroot -h127.0.0.1 -N -e \
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
+echo "== unused dependencies (cargo-machete)"
+command -v cargo-machete >/dev/null 2>&1 || cargo install --locked --quiet cargo-machete
+cargo machete
 echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== cargo build (the binaries the fault tests, the fuzzing and the browser tests run)"
