@@ -99,7 +99,7 @@ async fn main() -> anyhow::Result<()> {
             let redis = connect::redis(&queue_cfg.redis_url)?;
             let state = AppState {
                 db: database,
-                queue: Arc::new(Producer::with_connection(redis.clone(), &queue_cfg.prefix)),
+                queue: Arc::new(Producer::with_connection(redis.clone(), &queue_cfg)),
                 redis: Some(redis.clone()),
                 session_ttl: Duration::from_secs(session_ttl_secs),
                 sessions: checkin_api::session_cache(),

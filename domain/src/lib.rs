@@ -17,6 +17,8 @@
 //! - [`checkin`]: create (alone or as a group), hold, cancel, expire, view, wait.
 //! - [`payment`]: start, charge, confirm, refund, reconcile; the provider port.
 //! - [`boarding_pass`]: issued with the confirmation, read by the passenger.
+//! - [`queue`]: MariaDB as the queue of record: admission into the bounded job queue,
+//!   re-drive, the backlog.
 //! - [`sweep`]: the cron sweep (ends run-out holds, re-drives, prunes).
 //!
 //! The ports the edges implement: [`jobs::JobQueue`], [`lock::SeatLock`],
@@ -38,6 +40,7 @@ pub mod jobs;
 pub mod lock;
 pub mod metrics;
 pub mod payment;
+pub mod queue;
 pub mod seat;
 pub mod seatmap;
 pub mod session;

@@ -16,6 +16,7 @@ pub const FENCED_WRITES: &str = "fenced_writes_total";
 pub const PAYMENTS_RECONCILED: &str = "payments_reconciled_total";
 pub const LONG_POLLS_WAITING: &str = "long_polls_waiting";
 pub const CHANGE_NOTICES_CONNECTED: &str = "change_notices_connected";
+pub const ADMITTED: &str = "jobs_admitted_total";
 
 pub fn checkin_outcome(outcome: &'static str) {
     metrics::counter!(CHECKIN_OUTCOMES, "outcome" => outcome).increment(1);
@@ -65,4 +66,11 @@ pub fn long_polls_waiting(delta: f64) {
 /// Whether this API process hears change notices (1) or its long polls run to their end (0).
 pub fn change_notices_connected(up: bool) {
     metrics::gauge!(CHANGE_NOTICES_CONNECTED).set(if up { 1.0 } else { 0.0 });
+}
+
+/// Jobs pushed to the queue by admission or re-drive (not by the request itself).
+pub fn admitted(queue: &'static str, n: u64) {
+    if n > 0 {
+        metrics::counter!(ADMITTED, "queue" => queue).increment(n);
+    }
 }

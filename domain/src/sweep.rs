@@ -5,8 +5,9 @@
 //! row another transaction holds (`SKIP LOCKED`): a worker stalled inside a transaction
 //! delays nothing but its own rows, which the next tick comes back to.
 
+use std::time::Duration;
+
 use chrono::NaiveDateTime;
-use entity::checkin::CheckinState;
 use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult};
 
 use crate::{
@@ -15,24 +16,53 @@ use crate::{
     config::HoldConfig,
     db::{self, stmt},
     error::is_unique_violation,
-    metrics,
+    jobs::{JobKind, JobQueue},
+    metrics, queue,
     seat::RELEASE_SET,
     types::CheckinId,
 };
 
-/// What one tick did. The ids are check-ins whose jobs the caller must push again.
+/// What one tick did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SweepReport {
     /// Seats released: those of the holds ended, and any other seat whose hold ran out.
     pub holds_released: u64,
     pub checkins_expired: u64,
-    pub redrive_holds: Vec<CheckinId>,
-    pub redrive_payments: Vec<CheckinId>,
+    /// Jobs pushed again because the request they serve was not done long after its push.
+    pub redriven: u64,
+}
+
+#[derive(FromQueryResult)]
+struct Tick {
+    tick_at: NaiveDateTime,
+}
+
+/// Sweeps the current tick, unless another worker already did: the tick is the start of the
+/// `every`-long window the database clock is in, so workers whose own clocks disagree (by
+/// seconds or minutes) still name the same tick and exactly one of them sweeps it. Workers
+/// call this whenever their schedule fires.
+pub async fn run_due_tick(
+    db: &DatabaseConnection,
+    queue: &dyn JobQueue,
+    cfg: &HoldConfig,
+    every: Duration,
+    worker: &str,
+) -> DomainResult<Option<SweepReport>> {
+    let secs = every.as_secs().max(1);
+    let tick = Tick::find_by_statement(stmt(
+        "SELECT FROM_UNIXTIME(FLOOR(UNIX_TIMESTAMP(NOW(6)) / ?) * ?) AS tick_at",
+        [secs.into(), secs.into()],
+    ))
+    .one(db)
+    .await?
+    .ok_or_else(|| sea_orm::DbErr::Custom("no clock".into()))?;
+    run_tick(db, queue, cfg, tick.tick_at, worker).await
 }
 
 /// Claims `tick_at` for `worker` and sweeps. `None` if another worker already claimed it.
 pub async fn run_tick(
     db: &DatabaseConnection,
+    queue: &dyn JobQueue,
     cfg: &HoldConfig,
     tick_at: NaiveDateTime,
     worker: &str,
@@ -48,19 +78,22 @@ pub async fn run_tick(
         Err(e) if is_unique_violation(&e) => return Ok(None),
         Err(e) => return Err(e.into()),
     }
-    let report = sweep(db, cfg).await?;
+    let report = sweep(db, queue, cfg).await?;
     db.execute_raw(stmt(
         "UPDATE sweeps SET finished_at = NOW(6), holds_released = ?, checkins_expired = ?, redriven = ? WHERE tick_at = ?",
         [
             clamp(report.holds_released).into(),
             clamp(report.checkins_expired).into(),
-            clamp((report.redrive_holds.len() + report.redrive_payments.len()) as u64).into(),
+            clamp(report.redriven).into(),
             tick_at.into(),
         ],
     ))
     .await?;
     Ok(Some(report))
 }
+
+/// Stale requests re-driven per kind and tick, at most.
+const REDRIVE_BATCH: u64 = 1000;
 
 fn clamp(n: u64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
@@ -76,17 +109,15 @@ struct SeatId {
     id: i64,
 }
 
-#[derive(FromQueryResult)]
-struct Stuck {
-    id: CheckinId,
-    state: CheckinState,
-}
-
 /// One sweep, without claiming a tick: end every `held` check-in whose hold ran out (each
 /// with [`end_expired_hold`], in a transaction of its own), release any other seat whose hold
-/// ran out (a paying check-in's, past its payment's bound), pick what to re-drive, prune rows
-/// older than a day.
-pub async fn sweep(db: &DatabaseConnection, cfg: &HoldConfig) -> DomainResult<SweepReport> {
+/// ran out (a paying check-in's, past its payment's bound), re-drive requests whose job was
+/// lost ([`queue::redrive`]), prune rows older than a day.
+pub async fn sweep(
+    db: &DatabaseConnection,
+    queue: &dyn JobQueue,
+    cfg: &HoldConfig,
+) -> DomainResult<SweepReport> {
     let batch = cfg.sweep_batch.max(1);
     let mut report = SweepReport::default();
     // Found with a plain read, ended one by one by primary key: the sweeper stays out of
@@ -116,27 +147,11 @@ pub async fn sweep(db: &DatabaseConnection, cfg: &HoldConfig) -> DomainResult<Sw
     report.holds_released = report.checkins_expired + release_run_out_seats(db, batch).await?;
     metrics::holds_released(report.holds_released);
 
-    let after = i64::try_from(cfg.redrive_after_secs).unwrap_or(i64::MAX);
-    let stuck = Stuck::find_by_statement(stmt(
-        "SELECT id, state FROM checkins WHERE state IN ('queued', 'paying') AND enqueued_at < NOW(6) - INTERVAL ? SECOND
-         ORDER BY enqueued_at LIMIT 1000",
-        [after.into()],
-    ))
-    .all(db)
-    .await?;
-    for r in stuck {
-        db.execute_raw(stmt(
-            "UPDATE checkins SET enqueued_at = NOW(6) WHERE id = ?",
-            [r.id.as_str().into()],
-        ))
-        .await?;
-        if r.state == CheckinState::Queued {
-            report.redrive_holds.push(r.id);
-        } else {
-            report.redrive_payments.push(r.id);
-        }
+    let after = Duration::from_secs(cfg.redrive_after_secs);
+    for kind in JobKind::ALL {
+        report.redriven += queue::redrive(db, queue, kind, after, REDRIVE_BATCH).await? as u64;
     }
-    metrics::redriven((report.redrive_holds.len() + report.redrive_payments.len()) as u64);
+    metrics::redriven(report.redriven);
 
     for sql in [
         "DELETE FROM idempotency_keys WHERE created_at < NOW(6) - INTERVAL 1 DAY LIMIT 1000",

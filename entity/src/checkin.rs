@@ -123,7 +123,9 @@ pub struct Model {
     pub hold_id: Option<String>,
     pub hold_expires_at: Option<DateTime>,
     pub attempts: i32,
-    pub enqueued_at: DateTime,
+    /// When the job was last pushed to the job queue; NULL while the request waits in
+    /// MariaDB for admission.
+    pub enqueued_at: Option<DateTime>,
     pub created_at: DateTime,
     pub updated_at: DateTime,
 }

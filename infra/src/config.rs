@@ -19,6 +19,15 @@ pub struct QueueConfig {
     /// Prefix of every queue name, so several deployments (or tests) can share one Redis.
     #[arg(long = "queue-prefix", env = "QUEUE_PREFIX", default_value = "checkin")]
     pub prefix: String,
+    /// Most jobs waiting in each Redis queue. Past it, requests wait in MariaDB (the queue of
+    /// record) and workers admit them as the queue drains, so Redis stays small however
+    /// large a burst. A few seconds of the workers' throughput is plenty.
+    #[arg(
+        long = "queue-max-waiting",
+        env = "QUEUE_MAX_WAITING",
+        default_value_t = 2000
+    )]
+    pub max_waiting: u64,
 }
 
 /// The Redlock servers: independent Redis masters, never replicas of each other.

@@ -1,5 +1,5 @@
-//! The job queues in Redis, in apalis-redis 1.0.0's key layout: the only code outside the
-//! worker crate that knows it. The API pushes through [`Producer`] (the domain's
+//! The job queues in Redis, in apalis-redis 1.0.0's key layout (patched, see
+//! vendor/apalis-redis/PATCHES.md): the only code outside the worker crate that knows it. The API pushes through [`Producer`] (the domain's
 //! [`JobQueue`] port) without linking apalis; the workers consume with apalis-redis over
 //! the same keys; the dashboard reads [`QueueStats`].
 //!
@@ -14,7 +14,10 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use checkin_domain::jobs::{HoldSeatJob, JobQueue, PaymentJob, QueueError};
+use checkin_domain::{
+    jobs::{Enqueued, HoldSeatJob, JobKind, JobQueue, PaymentJob, QueueError},
+    types::CheckinId,
+};
 use redis::{Script, aio::ConnectionManager};
 use serde::Serialize;
 
@@ -89,32 +92,43 @@ impl Keys {
     }
 }
 
-/// Pushes one job as apalis-redis's own push does (`batch_push.lua`: payload in `:data`,
-/// metadata in `:meta:<id>`, the id in `:scheduled`, due now), with two differences: the
-/// time is Redis's own (`TIME`), never this process's clock; and a job whose id is already
-/// waiting or running is left alone, while one that finished (`:done`, `:dead`) is pushed
-/// again from a clean slate. Job ids are the check-in's id, so a re-drive never queues a
-/// second copy of a job that is still there.
+/// Pushes jobs as apalis-redis's own push does (`batch_push.lua`: payload in `:data`,
+/// metadata in `:meta:<id>`, the id in `:scheduled`, due now), with three differences:
 ///
-/// KEYS: data, scheduled, meta prefix, done, dead. ARGV: id, payload.
-/// Returns 1 if pushed, 0 if already waiting or running.
+/// - the queue is bounded: while `:scheduled` and `:active` together hold `max` jobs, a job is
+///   refused (-1) and waits in MariaDB for admission (`checkin_domain::queue`);
+/// - a job whose id is already waiting or running is left alone (0); one that is dead is
+///   pushed again from a clean slate (1). Job ids are check-in ids, so a re-drive never
+///   queues a second copy of a job that is still there;
+/// - the time is Redis's own (`TIME`), never this process's clock.
+///
+/// KEYS: data, scheduled, active, meta prefix, dead. ARGV: max, then id and payload pairs.
+/// Returns one answer per id: 1 pushed, 0 already there, -1 full.
 const PUSH: &str = r#"
-local id, payload = ARGV[1], ARGV[2]
-local meta_key = KEYS[3] .. ':' .. id
-if redis.call('HEXISTS', KEYS[1], id) == 1 then
-    local finished = redis.call('SISMEMBER', KEYS[4], id) == 1 or redis.call('SISMEMBER', KEYS[5], id) == 1
-    if not finished then
-        return 0
+local max = tonumber(ARGV[1])
+local depth = redis.call('ZCARD', KEYS[2]) + redis.call('LLEN', KEYS[3])
+local now = tonumber(redis.call('TIME')[1])
+local answers = {}
+for i = 2, #ARGV, 2 do
+    local id, payload = ARGV[i], ARGV[i + 1]
+    local meta_key = KEYS[4] .. ':' .. id
+    local answer
+    if redis.call('HEXISTS', KEYS[1], id) == 1 and redis.call('SISMEMBER', KEYS[5], id) == 0 then
+        answer = 0
+    elseif depth >= max then
+        answer = -1
+    else
+        redis.call('SREM', KEYS[5], id)
+        redis.call('DEL', meta_key)
+        redis.call('HSET', KEYS[1], id, payload)
+        redis.call('HSET', meta_key, 'attempts', 0, 'max_attempts', 25, 'status', 'Pending', 'idempotency_key', '')
+        redis.call('ZADD', KEYS[2], now, id)
+        depth = depth + 1
+        answer = 1
     end
-    redis.call('SREM', KEYS[4], id)
-    redis.call('SREM', KEYS[5], id)
-    redis.call('DEL', meta_key)
+    answers[#answers + 1] = answer
 end
-local now = redis.call('TIME')
-redis.call('HSET', KEYS[1], id, payload)
-redis.call('HSET', meta_key, 'attempts', 0, 'max_attempts', 25, 'status', 'Pending', 'idempotency_key', '')
-redis.call('ZADD', KEYS[2], tonumber(now[1]), id)
-return 1
+return answers
 "#;
 
 /// Pushes jobs to the Redis queues. Cheap to clone; clones share one connection.
@@ -122,67 +136,81 @@ return 1
 pub struct Producer {
     conn: ConnectionManager,
     prefix: String,
+    max_waiting: u64,
     script: Script,
 }
 
-/// A push may not hold a request for long: MariaDB already has the request, and the
-/// re-drive step pushes what did not make it.
+/// A push may not hold a request for long: MariaDB already has the request, and admission
+/// or the re-drive pushes what did not make it.
 const PUSH_TIMEOUT: Duration = Duration::from_millis(1500);
 
 impl Producer {
     pub fn new(cfg: &QueueConfig) -> redis::RedisResult<Self> {
         Ok(Self::with_connection(
             crate::connect::redis(&cfg.redis_url)?,
-            &cfg.prefix,
+            cfg,
         ))
     }
 
-    pub fn with_connection(conn: ConnectionManager, prefix: &str) -> Self {
+    pub fn with_connection(conn: ConnectionManager, cfg: &QueueConfig) -> Self {
         Self {
             conn,
-            prefix: prefix.to_owned(),
+            prefix: cfg.prefix.clone(),
+            max_waiting: cfg.max_waiting,
             script: Script::new(PUSH),
-        }
-    }
-
-    /// Pushes `job` under `id` unless a job of that id is already waiting or running there.
-    /// Returns whether it was pushed.
-    pub async fn push(
-        &self,
-        queue: Queue,
-        id: &str,
-        job: &impl Serialize,
-    ) -> Result<bool, QueueError> {
-        let keys = Keys::new(&self.prefix, queue);
-        let payload = serde_json::to_vec(job).map_err(|e| QueueError(e.to_string()))?;
-        let mut conn = self.conn.clone();
-        let mut invocation = self.script.prepare_invoke();
-        invocation
-            .key(keys.data())
-            .key(keys.scheduled())
-            .key(keys.key("meta"))
-            .key(keys.done())
-            .key(keys.dead())
-            .arg(id)
-            .arg(payload);
-        match tokio::time::timeout(PUSH_TIMEOUT, invocation.invoke_async::<i64>(&mut conn)).await {
-            Ok(Ok(pushed)) => Ok(pushed == 1),
-            Ok(Err(e)) => Err(QueueError(e.to_string())),
-            Err(_) => Err(QueueError("push timed out".into())),
         }
     }
 }
 
+fn queue_of(kind: JobKind) -> Queue {
+    match kind {
+        JobKind::Hold => Queue::Hold,
+        JobKind::Payment => Queue::Payment,
+    }
+}
+
+fn payload(kind: JobKind, id: &CheckinId) -> Result<Vec<u8>, QueueError> {
+    let checkin_id = id.to_string();
+    match kind {
+        JobKind::Hold => serde_json::to_vec(&HoldSeatJob { checkin_id }),
+        JobKind::Payment => serde_json::to_vec(&PaymentJob { checkin_id }),
+    }
+    .map_err(|e| QueueError(e.to_string()))
+}
+
 #[async_trait]
 impl JobQueue for Producer {
-    async fn enqueue_hold(&self, job: HoldSeatJob) -> Result<(), QueueError> {
-        let id = job.checkin_id.clone();
-        self.push(Queue::Hold, &id, &job).await.map(|_| ())
-    }
-
-    async fn enqueue_payment(&self, job: PaymentJob) -> Result<(), QueueError> {
-        let id = job.checkin_id.clone();
-        self.push(Queue::Payment, &id, &job).await.map(|_| ())
+    async fn enqueue(&self, kind: JobKind, ids: &[CheckinId]) -> Result<Vec<Enqueued>, QueueError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = Keys::new(&self.prefix, queue_of(kind));
+        let mut invocation = self.script.prepare_invoke();
+        invocation
+            .key(keys.data())
+            .key(keys.scheduled())
+            .key(keys.active())
+            .key(keys.key("meta"))
+            .key(keys.dead())
+            .arg(self.max_waiting);
+        for id in ids {
+            invocation.arg(id.as_str()).arg(payload(kind, id)?);
+        }
+        let mut conn = self.conn.clone();
+        let answers: Vec<i64> =
+            match tokio::time::timeout(PUSH_TIMEOUT, invocation.invoke_async(&mut conn)).await {
+                Ok(Ok(answers)) => answers,
+                Ok(Err(e)) => return Err(QueueError(e.to_string())),
+                Err(_) => return Err(QueueError("push timed out".into())),
+            };
+        Ok(answers
+            .into_iter()
+            .map(|a| match a {
+                1 => Enqueued::Pushed,
+                0 => Enqueued::AlreadyQueued,
+                _ => Enqueued::Full,
+            })
+            .collect())
     }
 }
 

@@ -8,6 +8,7 @@ mod m20261124_000002_seat_preferences;
 mod m20261124_000003_group_checkins;
 mod m20261124_000004_payment_reconciliation;
 mod m20261130_000005_end_reasons;
+mod m20261130_000006_admission;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_group_checkins::Migration),
             Box::new(m20261124_000004_payment_reconciliation::Migration),
             Box::new(m20261130_000005_end_reasons::Migration),
+            Box::new(m20261130_000006_admission::Migration),
         ]
     }
 }

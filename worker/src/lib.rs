@@ -3,6 +3,7 @@
 //! map the outcome; every rule lives in `checkin_domain`.
 
 pub mod queue;
+pub mod upkeep;
 
 use std::{str::FromStr, sync::Arc, time::Duration};
 
@@ -13,7 +14,7 @@ use checkin_domain::{
     changes::ChangeNotices,
     checkin::{self, HoldOutcome},
     config::{HoldConfig, PaymentConfig},
-    jobs::{HoldSeatJob, JobQueue, PaymentJob},
+    jobs::{HoldSeatJob, PaymentJob},
     lock::SeatLock,
     payment::{self, PaymentGateway, PaymentOutcome},
     sweep,
@@ -43,6 +44,13 @@ pub struct WorkerConfig {
     /// Run no sweeper in this process (another deployment runs it).
     #[arg(long = "no-sweeper", env = "NO_SWEEPER", default_value_t = false)]
     pub no_sweeper: bool,
+    /// How often this process admits requests waiting in MariaDB into the job queue (when
+    /// there is room), and refreshes the backlog gauges, in milliseconds.
+    #[arg(long = "admit-every-ms", env = "ADMIT_EVERY_MS", default_value_t = 200)]
+    pub admit_every_ms: u64,
+    /// Requests admitted per queue and round, at most.
+    #[arg(long = "admit-batch", env = "ADMIT_BATCH", default_value_t = 500)]
+    pub admit_batch: u64,
 }
 
 /// Everything a handler needs, shared by all workers of a process.
@@ -59,6 +67,9 @@ pub struct Deps {
     pub name: String,
     /// Tells API processes that a check-in changed, for clients waiting on it.
     pub changes: Arc<dyn ChangeNotices>,
+    /// How often the sweeper fires (from `SWEEP_SCHEDULE`): one sweep per such window of the
+    /// database clock.
+    pub sweep_every: Duration,
     /// Held while this process reconciles given-up payments, so passes do not pile up.
     pub reconciling: Arc<tokio::sync::Mutex<()>>,
 }
@@ -125,14 +136,17 @@ async fn pay(job: PaymentJob, deps: Data<Arc<Deps>>) -> Result<(), BoxDynError> 
     }
 }
 
-/// One sweeper tick. Every process fires it; the `sweeps` table lets exactly one sweep run.
-async fn sweep_tick(tick: Tick, deps: Data<Arc<Deps>>) -> Result<(), BoxDynError> {
-    let Some(tick_at) =
-        chrono::DateTime::from_timestamp(i64::try_from(tick.get_timestamp()).unwrap_or(0), 0)
-    else {
-        return Err(abort("tick out of range"));
-    };
-    let report = match sweep::run_tick(&deps.db, &deps.hold, tick_at.naive_utc(), &deps.name).await
+/// One sweeper tick. Every process fires it; the `sweeps` table lets exactly one sweep run
+/// per window of the database clock, whatever each worker's own clock says.
+async fn sweep_tick(_tick: Tick, deps: Data<Arc<Deps>>) -> Result<(), BoxDynError> {
+    let report = match sweep::run_due_tick(
+        &deps.db,
+        &deps.producer,
+        &deps.hold,
+        deps.sweep_every,
+        &deps.name,
+    )
+    .await
     {
         Ok(Some(report)) => report,
         Ok(None) => return Ok(()),
@@ -141,16 +155,12 @@ async fn sweep_tick(tick: Tick, deps: Data<Arc<Deps>>) -> Result<(), BoxDynError
             return Err(Box::new(e));
         }
     };
-    redrive(&deps.producer, &report).await;
     reconcile_in_background(&deps);
-    if report.holds_released + report.checkins_expired > 0
-        || !report.redrive_holds.is_empty()
-        || !report.redrive_payments.is_empty()
-    {
+    if report != sweep::SweepReport::default() {
         tracing::info!(
             holds_released = report.holds_released,
             checkins_expired = report.checkins_expired,
-            redriven = report.redrive_holds.len() + report.redrive_payments.len(),
+            redriven = report.redriven,
             "Sweep done."
         );
     }
@@ -185,35 +195,51 @@ fn reconcile_in_background(deps: &Arc<Deps>) {
     });
 }
 
-/// Pushes again the jobs of requests the sweep found stuck.
-pub async fn redrive(producer: &Producer, report: &sweep::SweepReport) {
-    for id in &report.redrive_holds {
-        if let Err(e) = producer
-            .enqueue_hold(HoldSeatJob {
-                checkin_id: id.to_string(),
-            })
-            .await
-        {
-            tracing::warn!(checkin.id = %id, error = %e, "Re-drive push failed; the next sweep tries again.");
-        }
-    }
-    for id in &report.redrive_payments {
-        if let Err(e) = producer
-            .enqueue_payment(PaymentJob {
-                checkin_id: id.to_string(),
-            })
-            .await
-        {
-            tracing::warn!(checkin.id = %id, error = %e, "Re-drive push failed; the next sweep tries again.");
-        }
-    }
-}
-
 /// No job may run longer than this. apalis has no per-task lease: a handler that never
 /// returns keeps its slot (and, once all slots are taken, the worker's polling and heartbeat)
 /// forever. Seen once in the benchmark: both payment workers stopped heartbeating with their
 /// processes alive. With the timeout the job fails, is retried, and the slot frees.
 pub const JOB_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Runs this process's workers (see [`monitor`]) and the queue's upkeep (admission, backlog
+/// gauges: [`upkeep::run`]) until `signal` resolves, then stops taking jobs, lets the jobs in
+/// flight finish within the shutdown timeout, gives prefetched jobs back to the queue, and
+/// returns.
+pub async fn run(
+    deps: Arc<Deps>,
+    queue_cfg: &QueueConfig,
+    cfg: &WorkerConfig,
+    signal: impl std::future::Future<Output = std::io::Result<()>> + Send + 'static,
+) -> anyhow::Result<()> {
+    let stats = checkin_infra::queue::QueueStats::new(
+        checkin_infra::connect::redis(&queue_cfg.redis_url)?,
+        &queue_cfg.prefix,
+    );
+    let upkeep = tokio::spawn(upkeep::run(deps.clone(), stats, cfg.clone()));
+    let stop_upkeep = upkeep.abort_handle();
+    let monitor = monitor(deps, queue_cfg, cfg)?;
+    let result = monitor
+        .run_with_signal(async move {
+            let received = signal.await;
+            // Nothing new is admitted while the workers drain.
+            stop_upkeep.abort();
+            received
+        })
+        .await;
+    upkeep.abort();
+    result.map_err(Into::into)
+}
+
+/// The interval of a cron schedule: the time between its next two firings.
+pub fn schedule_interval(schedule: &str) -> anyhow::Result<Duration> {
+    let parsed = cron::Schedule::from_str(schedule)
+        .map_err(|e| anyhow::anyhow!("SWEEP_SCHEDULE {schedule:?}: {e}"))?;
+    let mut next = parsed.upcoming(chrono::Utc);
+    match (next.next(), next.next()) {
+        (Some(a), Some(b)) => Ok((b - a).to_std()?),
+        _ => anyhow::bail!("SWEEP_SCHEDULE {schedule:?} never fires twice"),
+    }
+}
 
 /// Builds the monitor running this process's workers: holds, payments and (unless turned
 /// off) the sweeper. Workers that die on a Redis error are rebuilt with a fresh name after a

@@ -72,17 +72,17 @@ async fn main() -> anyhow::Result<()> {
             &cli.provider,
             cli.payment.timeout(),
         )?),
-        producer: Producer::with_connection(redis.clone(), &cli.queue.prefix),
+        producer: Producer::with_connection(redis.clone(), &cli.queue),
         hold: cli.hold.clone(),
         payment: cli.payment.clone(),
         lock_stats: LockStats::new(redis.clone(), &cli.queue.prefix),
         name: worker_name("process"),
         changes: Arc::new(notices::Publisher::new(redis, &cli.queue.prefix)),
+        sweep_every: checkin_worker::schedule_interval(&cli.worker.sweep_schedule)?,
         reconciling: Default::default(),
     });
     tracing::info!(name = %deps.name, concurrency = cli.worker.concurrency, "Worker starting.");
-    let monitor = checkin_worker::monitor(deps, &cli.queue, &cli.worker)?;
-    monitor.run_with_signal(shutdown_signal()).await?;
+    checkin_worker::run(deps, &cli.queue, &cli.worker, shutdown_signal()).await?;
     tracing::info!("Worker stopped.");
     Ok(())
 }

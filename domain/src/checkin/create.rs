@@ -9,7 +9,7 @@ use crate::{
     db::{self, TxnError, stmt},
     history::{self, Event},
     idempotency,
-    jobs::{HoldSeatJob, JobQueue},
+    jobs::{JobKind, JobQueue},
     metrics,
     session::BookingRef,
     types::{CheckinId, IdempotencyKey, SeatCode, SeatPreference},
@@ -148,22 +148,15 @@ pub async fn create_checkin(
         }
     };
     metrics::counter_created();
-    enqueue_holds(queue, std::slice::from_ref(&accepted.checkin_id)).await;
+    crate::queue::push_committed(
+        db,
+        queue,
+        JobKind::Hold,
+        std::slice::from_ref(&accepted.checkin_id),
+    )
+    .await;
     Ok(Created {
         accepted,
         replayed: false,
     })
-}
-
-/// Pushes the hold jobs of check-ins just committed. A failed push loses nothing: the
-/// re-drive step pushes what did not make it.
-pub(super) async fn enqueue_holds(queue: &dyn JobQueue, ids: &[CheckinId]) {
-    for id in ids {
-        let job = HoldSeatJob {
-            checkin_id: id.to_string(),
-        };
-        if let Err(e) = queue.enqueue_hold(job).await {
-            tracing::warn!(checkin.id = %id, error = %e, "Check-in committed but not enqueued; the re-drive step will push it.");
-        }
-    }
 }

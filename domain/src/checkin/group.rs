@@ -11,14 +11,14 @@ use chrono::NaiveDateTime;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
 use serde::{Deserialize, Serialize};
 
-use super::{CheckinState, EndReason, HoldOutcome, create::enqueue_holds, live};
+use super::{CheckinState, EndReason, HoldOutcome, live};
 use crate::{
     DomainError, DomainResult,
     config::HoldConfig,
     db::{self, TxnError, stmt},
     history::{self, Event},
     idempotency,
-    jobs::JobQueue,
+    jobs::{JobKind, JobQueue},
     seat::{self, NewHold},
     session::BookingRef,
     types::{CheckinId, HoldId, IdempotencyKey, InvalidInput, SeatPreference},
@@ -137,7 +137,7 @@ pub async fn create_group_checkin(
             });
         }
     };
-    enqueue_holds(queue, &accepted.checkin_ids).await;
+    crate::queue::push_committed(db, queue, JobKind::Hold, &accepted.checkin_ids).await;
     Ok(GroupCreated {
         accepted,
         replayed: false,

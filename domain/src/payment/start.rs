@@ -9,7 +9,7 @@ use crate::{
     db::{self, Rollback, TxnError, stmt},
     history::{self, Event},
     idempotency,
-    jobs::{JobQueue, PaymentJob},
+    jobs::{JobKind, JobQueue},
     session::BookingRef,
     types::{CheckinId, HoldId, IdempotencyKey, PaymentMethod},
 };
@@ -123,12 +123,7 @@ pub async fn pay_checkin(
             });
         }
     };
-    let job = PaymentJob {
-        checkin_id: id.to_string(),
-    };
-    if let Err(e) = queue.enqueue_payment(job).await {
-        tracing::warn!(checkin.id = %id, error = %e, "Payment committed but not enqueued; the re-drive step will push it.");
-    }
+    crate::queue::push_committed(db, queue, JobKind::Payment, std::slice::from_ref(id)).await;
     Ok(PaymentStarted {
         accepted,
         replayed: false,

@@ -295,6 +295,7 @@ impl WorkerEnv {
         QueueConfig {
             redis_url: self.redis_url.clone(),
             prefix: self.prefix.clone(),
+            max_waiting: 2000,
         }
     }
 

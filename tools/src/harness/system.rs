@@ -101,6 +101,8 @@ pub struct Opts {
     pub paymock: PaymockConfig,
     pub payment_max_attempts: u32,
     pub payment_timeout_ms: u64,
+    /// `QUEUE_MAX_WAITING`: jobs each Redis queue may hold before requests wait in MariaDB.
+    pub queue_max_waiting: u64,
 }
 
 impl Default for Opts {
@@ -122,6 +124,7 @@ impl Default for Opts {
             },
             payment_max_attempts: 6,
             payment_timeout_ms: 3000,
+            queue_max_waiting: 2000,
         }
     }
 }
@@ -179,6 +182,7 @@ impl System {
         let queue_cfg = QueueConfig {
             redis_url: redis_url(),
             prefix: prefix.clone(),
+            max_waiting: opts.queue_max_waiting,
         };
         let hold = HoldConfig {
             ttl_secs: opts.hold_ttl_secs,
@@ -218,12 +222,13 @@ impl System {
                 db: conn.clone(),
                 lock: seat_lock.clone(),
                 gateway: Arc::new(HttpPaymentGateway::new(&provider, payment.timeout()).unwrap()),
-                producer: Producer::with_connection(redis.clone(), &prefix),
+                producer: Producer::with_connection(redis.clone(), &queue_cfg),
                 hold: hold.clone(),
                 payment: payment.clone(),
                 lock_stats: LockStats::new(redis.clone(), &prefix),
                 name: worker_name("test"),
                 changes: Arc::new(notices::Publisher::new(redis, &prefix)),
+                sweep_every: Duration::from_secs(1),
                 reconciling: Default::default(),
             });
             let wcfg = WorkerConfig {
@@ -231,16 +236,17 @@ impl System {
                 poll_ms: 20,
                 sweep_schedule: "* * * * * *".into(),
                 no_sweeper: !opts.sweeper,
+                admit_every_ms: 50,
+                admit_batch: 500,
             };
-            let monitor = checkin_worker::monitor(deps, &queue_cfg, &wcfg).unwrap();
             let (stop, rx) = oneshot::channel::<()>();
+            let q = queue_cfg.clone();
             tasks.push(tokio::spawn(async move {
-                let _ = monitor
-                    .run_with_signal(async {
-                        rx.await.ok();
-                        Ok(())
-                    })
-                    .await;
+                let stopped = async {
+                    rx.await.ok();
+                    Ok(())
+                };
+                let _ = checkin_worker::run(deps, &q, &wcfg, stopped).await;
             }));
             stops.push(stop);
         }
@@ -248,6 +254,7 @@ impl System {
         let api_queue = QueueConfig {
             redis_url: opts.api_queue_url.clone().unwrap_or_else(redis_url),
             prefix: prefix.clone(),
+            max_waiting: opts.queue_max_waiting,
         };
         let waiters = Arc::new(changes::Waiters::default());
         let notices = opts.notices_url.as_deref().unwrap_or(&api_queue.redis_url);

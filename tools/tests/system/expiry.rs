@@ -218,9 +218,15 @@ async fn two_sweepers_firing_the_same_tick_run_one_sweep() {
         .map(|i| {
             let sys = sys.clone();
             tokio::spawn(async move {
-                sweep::run_tick(&sys.db, &sys.hold, tick, &format!("sweeper-{i}"))
-                    .await
-                    .unwrap()
+                sweep::run_tick(
+                    &sys.db,
+                    &checkin_api::NoQueue,
+                    &sys.hold,
+                    tick,
+                    &format!("sweeper-{i}"),
+                )
+                .await
+                .unwrap()
             })
         })
         .collect();
@@ -234,6 +240,7 @@ async fn two_sweepers_firing_the_same_tick_run_one_sweep() {
     assert!(
         sweep::run_tick(
             &sys.db,
+            &checkin_api::NoQueue,
             &sys.hold,
             tick + chrono::Duration::seconds(1),
             "sweeper-0"
@@ -386,11 +393,14 @@ impl SecondSweeper {
             while !s.load(Ordering::SeqCst) {
                 tick.tick().await;
                 let now = chrono::Utc::now().naive_utc().with_nanosecond_truncated();
-                let run = match sweep::run_tick(&db, &hold, now, SECOND_PROCESS).await {
-                    Ok(Some(_)) => TickRun::Swept,
-                    Ok(None) => TickRun::AlreadyClaimed,
-                    Err(_) => TickRun::Failed,
-                };
+                let run =
+                    match sweep::run_tick(&db, &checkin_api::NoQueue, &hold, now, SECOND_PROCESS)
+                        .await
+                    {
+                        Ok(Some(_)) => TickRun::Swept,
+                        Ok(None) => TickRun::AlreadyClaimed,
+                        Err(_) => TickRun::Failed,
+                    };
                 r.lock().unwrap().push((now, run));
             }
         });
