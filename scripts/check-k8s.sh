@@ -131,7 +131,8 @@ if [ -n "$kubectl_bin" ]; then
         name="${e//\//_}"; [ "$name" != . ] || name=root
         shown="deploy/k8s"; [ "$e" = . ] || shown="deploy/k8s/$e"
         if out="$("$kubectl_bin" kustomize "$K8S_DIR/$e" 2>&1 > "$RENDER_DIR/$name.yaml")"; then
-            ok "kustomize: $shown renders ($kver, $(grep -c '^kind:' "$RENDER_DIR/$name.yaml") objects)"
+            n=$(grep -c '^kind:' "$RENDER_DIR/$name.yaml" || true)
+            ok "kustomize: $shown renders ($kver, $n object$([ "$n" = 1 ] || echo s))"
         else
             bad "kustomize: $shown renders ($kver)"; printf '%s\n' "$out" | indent
             render_failed=1
