@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test against real MariaDB and Redis on this machine:
 # formatting, clippy (warnings are errors), unit tests and the system suite,
-# then the static docker-compose checks. Installs/starts MariaDB and Redis if missing.
+# then the static docker-compose and Kubernetes manifest checks. Installs/starts MariaDB and Redis if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,6 +43,10 @@ scripts/browser-tests.sh
 if [ -x scripts/check-compose.sh ]; then
     echo "== docker-compose static checks"
     scripts/check-compose.sh
+fi
+if [ -x scripts/check-k8s.sh ]; then
+    echo "== Kubernetes manifest static checks (deploy/k8s)"
+    scripts/check-k8s.sh
 fi
 # One closing line for the whole cargo run (it prints one line per test target, many of
 # them empty doc-test targets).
