@@ -54,6 +54,20 @@ pub enum ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// How long a client should wait before retrying a request the service could not take now
+/// (the database restarting, a failover): a few seconds, not a hot loop.
+pub const RETRY_AFTER_SECS: u32 = 2;
+
+impl ApiError {
+    /// The `Retry-After` this error is answered with, if any.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            Self::Unavailable(_) => Some(RETRY_AFTER_SECS),
+            _ => None,
+        }
+    }
+}
+
 /// Parameter, header, body and security extraction failures.
 fn bad_request(err: poem::Error) -> ApiError {
     match err.status() {
@@ -169,18 +183,24 @@ macro_rules! operation_errors {
             $(
                 #[doc = $doc]
                 #[oai(status = $status)]
-                $variant(Json<ErrorBody>),
+                $variant(
+                    Json<ErrorBody>,
+                    /// Seconds to wait before trying again, when the answer is to wait (503).
+                    #[oai(header = "Retry-After")]
+                    Option<u32>,
+                ),
             )+
         }
 
         impl From<ApiError> for $name {
             fn from(e: ApiError) -> Self {
+                let retry_after = e.retry_after();
                 match e {
-                    $(ApiError::$variant(body) => Self::$variant(body),)+
+                    $(ApiError::$variant(body) => Self::$variant(body, retry_after),)+
                     #[allow(unreachable_patterns)]
                     other => {
                         tracing::error!(error = ?other, operation = stringify!($name), "An error status this operation does not document; answering 500.");
-                        Self::Internal(ErrorBody::new("internal_error", "an internal error occurred"))
+                        Self::Internal(ErrorBody::new("internal_error", "an internal error occurred"), None)
                     }
                 }
             }

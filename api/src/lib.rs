@@ -54,6 +54,7 @@ pub fn app(
         .data(state)
         .data(metrics)
         .around(body_limit::limit_body)
+        .around(ops::measure)
         .with(Tracing)
         .with(CatchPanic::new().with_handler(|_| {
             tracing::error!("A request handler panicked.");

@@ -87,7 +87,7 @@ async fn main() -> anyhow::Result<()> {
             queue: queue_cfg,
         } => {
             let metrics =
-                metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder()?;
+                checkin_infra::telemetry::prometheus().install_recorder()?;
             let database = db::connect(&cli.db).await?;
             let waiters = Arc::new(checkin_domain::changes::Waiters::default());
             tokio::spawn(notices::listen(

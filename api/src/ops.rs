@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use metrics_exporter_prometheus::PrometheusHandle;
 use poem::{
-    Response, handler,
+    Endpoint, IntoResponse, Request, Response, handler,
     http::StatusCode,
     web::{Data, Html},
 };
@@ -22,9 +22,17 @@ pub fn healthz() -> &'static str {
     "ok"
 }
 
+/// Ready when the API can answer: MariaDB (the store and queue of record) takes a query.
+/// Redis is reported but does not decide: while it is down, requests are still committed and
+/// wait in MariaDB for admission, so an orchestrator must not pull every API instance.
 #[handler]
 pub async fn readyz(state: Data<&AppState>) -> Response {
-    let db_ok = state.db.execute_unprepared("SELECT 1").await.is_ok();
+    let db_ok = tokio::time::timeout(
+        Duration::from_secs(2),
+        state.db.execute_unprepared("SELECT 1"),
+    )
+    .await
+    .is_ok_and(|r| r.is_ok());
     let redis_ok = match &state.redis {
         None => true,
         Some(conn) => {
@@ -37,8 +45,8 @@ pub async fn readyz(state: Data<&AppState>) -> Response {
             )
         }
     };
-    let body = serde_json::json!({ "mariadb": db_ok, "redis": redis_ok });
-    let status = if db_ok && redis_ok {
+    let body = serde_json::json!({ "ready": db_ok, "mariadb": db_ok, "redis": redis_ok });
+    let status = if db_ok {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
@@ -47,6 +55,33 @@ pub async fn readyz(state: Data<&AppState>) -> Response {
         .status(status)
         .content_type("application/json")
         .body(body.to_string())
+}
+
+/// Times every request into `http_request_duration_seconds{operation, status}` (a
+/// histogram), by the OpenAPI operation that answered (`other` for pages, docs, health).
+pub async fn measure<E: Endpoint>(ep: std::sync::Arc<E>, req: Request) -> poem::Result<Response> {
+    let started = std::time::Instant::now();
+    let resp = ep.call(req).await.map(IntoResponse::into_response);
+    let (operation, status) = match &resp {
+        Ok(r) => (
+            r.extensions()
+                .get::<poem_openapi::OperationId>()
+                .map_or("other", |id| id.0),
+            r.status(),
+        ),
+        Err(e) => (
+            e.data::<poem_openapi::OperationId>()
+                .map_or("other", |id| id.0),
+            e.status(),
+        ),
+    };
+    metrics::histogram!(
+        "http_request_duration_seconds",
+        "operation" => operation,
+        "status" => status.as_str().to_owned()
+    )
+    .record(started.elapsed().as_secs_f64());
+    resp
 }
 
 #[handler]

@@ -10,7 +10,8 @@
 //! | `payment` (feature `provider`) | `payment::PaymentGateway` | the payment provider over HTTP |
 //! | [`lock_stats`] | (dashboard counters) | the queue Redis |
 //!
-//! [`config`] holds their settings; [`connect`] makes the Redis connections they share.
+//! [`config`] holds their settings; [`connect`] makes the Redis connections they share;
+//! [`telemetry`] sets up the Prometheus exporter every process uses.
 
 pub mod config;
 pub mod connect;
@@ -20,3 +21,4 @@ pub mod notices;
 pub mod payment;
 pub mod queue;
 pub mod redlock;
+pub mod telemetry;

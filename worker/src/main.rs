@@ -52,7 +52,7 @@ struct Cli {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     cli.log.init();
-    metrics_exporter_prometheus::PrometheusBuilder::new()
+    checkin_infra::telemetry::prometheus()
         .with_http_listener(cli.metrics_bind)
         .install()
         .map_err(|e| anyhow::anyhow!("metrics listener on {}: {e}", cli.metrics_bind))?;
