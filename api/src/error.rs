@@ -145,7 +145,9 @@ impl From<DomainError> for ApiError {
             | DomainError::HoldExpired
             | DomainError::NotConfirmed(_)
             | DomainError::IdempotencyKeyInFlight => Self::Conflict(body),
-            DomainError::Db(_) | DomainError::Internal(_) => unreachable!("handled above"),
+            DomainError::Busy(_) | DomainError::Db(_) | DomainError::Internal(_) => {
+                unreachable!("handled above")
+            }
         }
     }
 }

@@ -5,7 +5,10 @@
 use std::{sync::Arc, time::Duration};
 
 use checkin_api::{AppState, app, openapi};
-use checkin_domain::{config::DatabaseConfig, db};
+use checkin_domain::{
+    config::{DatabaseConfig, PaymentConfig},
+    db,
+};
 use checkin_infra::{
     config::{LogConfig, QueueConfig},
     connect, notices,
@@ -50,6 +53,8 @@ enum Command {
         session_ttl_secs: u64,
         #[command(flatten)]
         queue: QueueConfig,
+        #[command(flatten)]
+        payment: PaymentConfig,
     },
     /// Apply (`up`), list (`status`) or undo (`down`) schema migrations, then exit.
     Migrate {
@@ -85,9 +90,9 @@ async fn main() -> anyhow::Result<()> {
             public_url,
             session_ttl_secs,
             queue: queue_cfg,
+            payment,
         } => {
-            let metrics =
-                checkin_infra::telemetry::prometheus().install_recorder()?;
+            let metrics = checkin_infra::telemetry::prometheus().install_recorder()?;
             let database = db::connect(&cli.db).await?;
             let waiters = Arc::new(checkin_domain::changes::Waiters::default());
             tokio::spawn(notices::listen(
@@ -102,6 +107,7 @@ async fn main() -> anyhow::Result<()> {
                 queue: Arc::new(Producer::with_connection(redis.clone(), &queue_cfg)),
                 redis: Some(redis.clone()),
                 session_ttl: Duration::from_secs(session_ttl_secs),
+                payment,
                 sessions: checkin_api::session_cache(),
                 changes: waiters,
                 notices: Some(Arc::new(notices::Publisher::new(redis, &queue_cfg.prefix))),
@@ -125,16 +131,7 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(?action, "Migrations done.");
         }
         Command::Spec { public_url } => {
-            let state = AppState {
-                db: sea_orm::DatabaseConnection::default(),
-                queue: Arc::new(checkin_api::NoQueue),
-                redis: None,
-                session_ttl: Duration::from_secs(1),
-                sessions: checkin_api::session_cache(),
-                changes: Default::default(),
-                notices: None,
-            };
-            println!("{}", openapi(state, &public_url).spec());
+            println!("{}", openapi(AppState::spec_only(), &public_url).spec());
         }
     }
     Ok(())

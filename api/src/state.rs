@@ -4,6 +4,7 @@ use std::{sync::Arc, time::Duration};
 
 use checkin_domain::{
     changes::{ChangeNotices, Waiters},
+    config::PaymentConfig,
     jobs::{Enqueued, JobKind, JobQueue, QueueError},
     session::{self, BookingRef},
     types::CheckinId,
@@ -21,6 +22,9 @@ pub struct AppState {
     /// For `/readyz`; `None` skips the Redis check (tests without Redis).
     pub redis: Option<redis::aio::ConnectionManager>,
     pub session_ttl: Duration,
+    /// How payments run (their window extends the hold when payment starts); the same
+    /// settings the workers read.
+    pub payment: PaymentConfig,
     /// Recently seen sessions, so authenticated polls cost no query.
     pub sessions: Arc<session::SessionCache>,
     /// Requests waiting for a check-in to change (`get_checkin` with `wait_while`), woken by
@@ -32,6 +36,25 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// A state that serves nothing, to build the OpenAPI document from (`checkin-api spec`,
+    /// and the test that keeps docs/openapi.json true).
+    pub fn spec_only() -> Self {
+        Self {
+            db: DatabaseConnection::default(),
+            queue: Arc::new(NoQueue),
+            redis: None,
+            session_ttl: Duration::from_secs(1),
+            payment: PaymentConfig {
+                timeout_ms: 0,
+                max_attempts: 1,
+                reconcile_after_secs: 0,
+            },
+            sessions: session_cache(),
+            changes: Arc::default(),
+            notices: None,
+        }
+    }
+
     /// The booking of the request's session token.
     pub(crate) async fn booking(&self, auth: &SessionAuth) -> ApiResult<BookingRef> {
         Ok(self.sessions.authenticate(&self.db, &auth.0.token).await?)

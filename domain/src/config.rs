@@ -90,4 +90,15 @@ impl PaymentConfig {
     pub fn timeout(&self) -> Duration {
         Duration::from_millis(self.timeout_ms)
     }
+
+    /// The longest a payment runs before it ends one way or another: every attempt timing
+    /// out, the job queue's back-off between attempts (1 s, 2 s, ... after each), and a
+    /// minute for the job to wait in the queue. A seat is held at least this long once its
+    /// passenger starts paying, so a payment made in time never loses the seat to the clock.
+    pub fn window(&self) -> Duration {
+        let attempts = u64::from(self.max_attempts.max(1));
+        let backoff_secs = attempts * (attempts + 1) / 2;
+        self.timeout() * u32::try_from(attempts).unwrap_or(u32::MAX)
+            + Duration::from_secs(backoff_secs + 60)
+    }
 }

@@ -9,7 +9,11 @@ use sea_orm::{
     DbErr, ExecResult, FromQueryResult, QueryResult, Statement, TransactionTrait,
 };
 
-use crate::{DomainError, config::DatabaseConfig, error::is_retryable};
+use crate::{
+    DomainError,
+    config::DatabaseConfig,
+    error::{is_retryable, retry_cause},
+};
 
 /// How long a statement waits for a row lock before MariaDB gives up with 1205 (the
 /// server default is 50 s). A worker stalled inside a transaction (paused, or slow) thus
@@ -19,6 +23,13 @@ const SET_LOCK_WAIT: &str = "SET SESSION innodb_lock_wait_timeout = 5";
 /// Set once per connection rather than before every transaction: one round trip less per
 /// transaction, and plain autocommit statements read committed data the same way.
 const SET_READ_COMMITTED: &str = "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
+/// How long a transaction may sit open with no statement running before MariaDB ends it and
+/// drops the connection. A worker frozen inside a transaction (SIGSTOP, a frozen VM, a
+/// network partition) would otherwise hold its row locks for as long as its connection lives
+/// (`wait_timeout`, 8 hours), and nobody could take that seat. Ours never sit idle (no
+/// network call inside a transaction), so a few seconds of silence mean the client is gone.
+pub const IDLE_TRANSACTION_TIMEOUT_SECS: u32 = 10;
+const SET_IDLE_TRANSACTION: &str = "SET SESSION idle_transaction_timeout = 10";
 
 /// Opens the connection pool. Transactions run READ COMMITTED (no gap locks), and every
 /// connection gets a short lock-wait timeout, so a stuck row shows up as a retryable error,
@@ -41,12 +52,25 @@ pub async fn connect(cfg: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> 
                 Box::pin(async move {
                     conn.execute(SET_LOCK_WAIT).await?;
                     conn.execute(SET_READ_COMMITTED).await?;
+                    // MariaDB only (10.3+); MySQL has no such variable (error 1193), and
+                    // there a frozen client's locks last until its connection times out.
+                    if let Err(e) = conn.execute(SET_IDLE_TRANSACTION).await
+                        && !unknown_variable(&e)
+                    {
+                        return Err(e);
+                    }
                     Ok(())
                 })
             })
         });
     let db = Database::connect(opts).await?;
     Ok(db)
+}
+
+fn unknown_variable(e: &sea_orm::sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.try_downcast_ref::<sea_orm::sqlx::mysql::MySqlDatabaseError>())
+        .is_some_and(|d| d.number() == 1193)
 }
 
 /// A MySQL statement with bound values.
@@ -123,8 +147,15 @@ where
         };
         match result {
             Err(e) if attempt < ATTEMPTS && e.as_db_err().is_some_and(is_retryable) => {
-                crate::metrics::db_retry();
-                tracing::debug!(attempt, error = ?e.as_db_err(), "Transaction retried.");
+                let cause = e.as_db_err().and_then(retry_cause).unwrap_or("other");
+                crate::metrics::db_retry(cause);
+                // A deadlock means two transactions took rows in opposite orders somewhere:
+                // retried, but never expected (docs/ARCHITECTURE.md, lock order).
+                if cause == "deadlock" {
+                    tracing::warn!(attempt, error = ?e.as_db_err(), "Deadlock; transaction retried.");
+                } else {
+                    tracing::debug!(attempt, cause, error = ?e.as_db_err(), "Transaction retried.");
+                }
                 let jitter = rand::random_range(2..(5u64 << attempt.min(7)));
                 tokio::time::sleep(Duration::from_millis(jitter)).await;
             }
@@ -201,7 +232,11 @@ impl AsDbErr for TxnError {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn the_session_statement_names_the_documented_timeout() {
+    fn the_session_statements_name_the_documented_timeouts() {
         assert!(super::SET_LOCK_WAIT.ends_with(&format!("= {}", super::LOCK_WAIT_TIMEOUT_SECS)));
+        assert!(
+            super::SET_IDLE_TRANSACTION
+                .ends_with(&format!("= {}", super::IDLE_TRANSACTION_TIMEOUT_SECS))
+        );
     }
 }

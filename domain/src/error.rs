@@ -41,6 +41,10 @@ pub enum DomainError {
     IdempotencyKeyReused,
     #[error("a request with this Idempotency-Key is still being processed")]
     IdempotencyKeyInFlight,
+    /// The rows a job needs were being taken by others at that moment: nothing was decided,
+    /// and the job runs again shortly (never a final answer for the passenger).
+    #[error("busy: {0}")]
+    Busy(&'static str),
     #[error("database: {0}")]
     Db(#[from] DbErr),
     #[error("{0}")]
@@ -73,7 +77,7 @@ impl DomainError {
             Self::NotConfirmed(_) => "checkin_not_confirmed",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::IdempotencyKeyInFlight => "idempotency_key_in_flight",
-            Self::Db(_) | Self::Internal(_) => return None,
+            Self::Busy(_) | Self::Db(_) | Self::Internal(_) => return None,
         })
     }
 }
@@ -100,17 +104,32 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
     mysql_error_number(err) == Some(1062)
 }
 
-/// Errors after which the whole transaction may safely be run again: deadlock (1213),
-/// lock wait timeout (1205), and "record has changed since last read" (1020).
-pub fn is_retryable(err: &DbErr) -> bool {
+/// Why a transaction may safely be run again from the start, if it may: `deadlock` (1213),
+/// `lock_wait_timeout` (1205) or `snapshot_conflict` (1020, "record has changed since last
+/// read").
+pub fn retry_cause(err: &DbErr) -> Option<&'static str> {
     match mysql_error_number(err) {
-        Some(n) => matches!(n, 1213 | 1205 | 1020),
+        Some(1213) => Some("deadlock"),
+        Some(1205) => Some("lock_wait_timeout"),
+        Some(1020) => Some("snapshot_conflict"),
+        Some(_) => None,
         // Should the driver's error type ever not downcast, the SQLSTATE still tells.
         None => {
             let text = err.to_string();
-            text.contains("1213 (40001)") || text.contains("1205 (HY000)")
+            if text.contains("1213 (40001)") {
+                Some("deadlock")
+            } else if text.contains("1205 (HY000)") {
+                Some("lock_wait_timeout")
+            } else {
+                None
+            }
         }
     }
+}
+
+/// Errors after which the whole transaction may safely be run again ([`retry_cause`]).
+pub fn is_retryable(err: &DbErr) -> bool {
+    retry_cause(err).is_some()
 }
 
 /// Errors of the connection rather than of the statement: the database is down or restarting.

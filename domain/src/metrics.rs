@@ -34,8 +34,10 @@ pub fn payment(result: &'static str, took: Duration) {
     metrics::histogram!(PAYMENT_SECONDS).record(took.as_secs_f64());
 }
 
-pub fn db_retry() {
-    metrics::counter!(DB_RETRIES).increment(1);
+/// A transaction run again; `cause` is `deadlock`, `lock_wait_timeout` or
+/// `snapshot_conflict`.
+pub fn db_retry(cause: &'static str) {
+    metrics::counter!(DB_RETRIES, "cause" => cause).increment(1);
 }
 
 pub fn reconciled(result: &'static str) {

@@ -6,7 +6,7 @@
 
 use chrono::NaiveDateTime;
 use entity::checkin::EndReason;
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
 use crate::{
     db::stmt,
@@ -102,6 +102,25 @@ pub async fn book(
         ))
         .await?;
     Ok(r.rows_affected() == 1)
+}
+
+#[derive(FromQueryResult)]
+struct Taken {
+    taken: i64,
+}
+
+/// Whether `seat_id` is held or booked by someone right now, by a plain read (no lock).
+pub async fn is_taken(conn: &impl ConnectionTrait, seat_id: i64) -> Result<bool, DbErr> {
+    Ok(Taken::find_by_statement(stmt(
+        &format!(
+            "SELECT CAST(NOT {} AS SIGNED) AS taken FROM seats WHERE id = ?",
+            free("seats")
+        ),
+        [seat_id.into()],
+    ))
+    .one(conn)
+    .await?
+    .is_some_and(|t| t.taken == 1))
 }
 
 /// Locks `seat_id` if it is [`free`] and no other transaction holds its row; never waits.

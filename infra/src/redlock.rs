@@ -11,7 +11,6 @@ use async_trait::async_trait;
 use checkin_domain::lock::{Lease, LockOutcome, NoLock, SeatLock};
 use futures::future::join_all;
 use redis::{AsyncConnectionConfig, Client, aio::MultiplexedConnection};
-use tokio::sync::Mutex;
 
 use crate::config::LockConfig;
 
@@ -23,37 +22,69 @@ else
 end
 "#;
 
-/// One lock node. Connections are made lazily and remade after failures, each step bounded
-/// by the node timeout, so a dead node costs at most that per attempt.
+/// After a node fails (no connection, or no answer in time), it is skipped for this long
+/// instead of being waited on by every acquisition: a node that drops packets costs one
+/// timeout per second, not one per request.
+const DOWN_FOR: Duration = Duration::from_secs(1);
+
+/// What this process knows of one lock node.
+enum NodeState {
+    /// Not connected yet; the next caller connects.
+    Idle,
+    Connected(MultiplexedConnection),
+    /// Failed, or being connected to by another caller: skipped until then.
+    Down(Instant),
+}
+
+/// One lock node. Connections are made lazily and remade after failures. The state's
+/// mutex is never held across an await: a caller that finds the node connecting or down
+/// skips it at once, so no acquisition queues behind another's connect.
 struct Node {
     client: Client,
-    conn: Mutex<Option<MultiplexedConnection>>,
+    state: std::sync::Mutex<NodeState>,
     timeout: Duration,
 }
 
 impl Node {
+    fn state(&self) -> std::sync::MutexGuard<'_, NodeState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     async fn connection(&self) -> Option<MultiplexedConnection> {
-        let mut slot = self.conn.lock().await;
-        if let Some(c) = slot.as_ref() {
-            return Some(c.clone());
+        let connect_timeout = self.timeout * 2;
+        {
+            let mut state = self.state();
+            match &*state {
+                NodeState::Connected(c) => return Some(c.clone()),
+                NodeState::Down(until) if Instant::now() < *until => return None,
+                _ => *state = NodeState::Down(Instant::now() + connect_timeout),
+            }
         }
         let cfg = AsyncConnectionConfig::new()
-            .set_connection_timeout(Some(self.timeout * 2))
+            .set_connection_timeout(Some(connect_timeout))
             .set_response_timeout(Some(self.timeout));
-        let conn = tokio::time::timeout(
-            self.timeout * 2,
+        let connected = tokio::time::timeout(
+            connect_timeout,
             self.client
                 .get_multiplexed_async_connection_with_config(&cfg),
         )
-        .await
-        .ok()?
-        .ok()?;
-        *slot = Some(conn.clone());
-        Some(conn)
+        .await;
+        match connected {
+            Ok(Ok(conn)) => {
+                *self.state() = NodeState::Connected(conn.clone());
+                Some(conn)
+            }
+            _ => {
+                self.mark_down();
+                None
+            }
+        }
     }
 
-    async fn forget_connection(&self) {
-        *self.conn.lock().await = None;
+    fn mark_down(&self) {
+        *self.state() = NodeState::Down(Instant::now() + DOWN_FOR);
     }
 
     /// `Some(true)`: set; `Some(false)`: held by someone else; `None`: the node failed.
@@ -69,7 +100,7 @@ impl Node {
         match tokio::time::timeout(self.timeout, cmd).await {
             Ok(Ok(reply)) => Some(reply.is_some()),
             _ => {
-                self.forget_connection().await;
+                self.mark_down();
                 None
             }
         }
@@ -84,7 +115,7 @@ impl Node {
         invocation.arg(token);
         let call = invocation.invoke_async::<i64>(&mut conn);
         if !matches!(tokio::time::timeout(self.timeout, call).await, Ok(Ok(_))) {
-            self.forget_connection().await;
+            self.mark_down();
         }
     }
 }
@@ -109,7 +140,7 @@ impl Redlock {
             .map(|u| {
                 Ok(Node {
                     client: Client::open(u.as_str())?,
-                    conn: Mutex::new(None),
+                    state: std::sync::Mutex::new(NodeState::Idle),
                     timeout: cfg.node_timeout(),
                 })
             })

@@ -107,6 +107,10 @@ async fn hold_seat(job: HoldSeatJob, deps: Data<Arc<Deps>>) -> Result<(), BoxDyn
             Ok(())
         }
         Err(DomainError::CheckinNotFound) => Err(abort(format!("check-in {id} does not exist"))),
+        Err(e @ DomainError::Busy(_)) => {
+            tracing::debug!(checkin.id = %id, reason = %e, "Seats busy; the hold runs again.");
+            Err(Box::new(e))
+        }
         Err(e) => {
             tracing::warn!(checkin.id = %id, error = %e, "Hold failed; it will be retried.");
             Err(Box::new(e))

@@ -235,6 +235,7 @@ impl CheckinsApi {
         let started = payment::pay_checkin(
             &self.state.db,
             self.state.queue.as_ref(),
+            &self.state.payment,
             &booking,
             &id,
             &method,

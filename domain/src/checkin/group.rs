@@ -227,7 +227,8 @@ struct Clock {
 }
 
 /// Holds every seat of a group in one transaction, or none. Called by whichever member's
-/// hold job runs first; the others then find their check-in no longer queued.
+/// hold job runs first; the others then find their check-in no longer queued. A member who
+/// cancelled while the group was queued is left out; the rest are held together.
 pub async fn hold_group(
     db: &DatabaseConnection,
     cfg: &HoldConfig,
@@ -247,9 +248,16 @@ pub async fn hold_group(
             .find(|m| &m.id == me)
             .map(|m| m.state)
             .ok_or(DomainError::CheckinNotFound)?;
-        if mine != CheckinState::Queued || members.iter().any(|m| m.state != CheckinState::Queued) {
+        if mine != CheckinState::Queued {
             return Ok(HoldOutcome::AlreadyProcessed(mine));
         }
+        // Members who cancelled before the group was held are left out; the others are held
+        // together. (All members leave `queued` together otherwise, so a member still queued
+        // means the group was never held.)
+        let members: Vec<Member> = members
+            .into_iter()
+            .filter(|m| m.state == CheckinState::Queued)
+            .collect();
         let flight_id = members[0].flight_id;
         let passengers = members
             .iter()
@@ -314,9 +322,7 @@ pub async fn hold_group(
         }
         // Free seats exist but every block was being taken at this moment: the job fails
         // and runs again shortly, rather than waiting on anyone's row here.
-        Err(DomainError::Internal(
-            "every candidate block was locked by others; retrying".into(),
-        ))
+        Err(DomainError::Busy("every candidate block was being taken by others"))
     })
     .await
 }

@@ -16,6 +16,10 @@ use crate::{
     types::{CheckinId, HoldId},
 };
 
+/// How long a hold job waits when another worker holds its seat's lock, before it looks
+/// again whether that worker took the seat: about one hold transaction.
+const CONTENDED_PAUSE: std::time::Duration = std::time::Duration::from_millis(15);
+
 /// What a hold job did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HoldOutcome {
@@ -132,6 +136,25 @@ pub async fn process_hold(
         LockOutcome::NoQuorum => (None, LockUse::NoQuorum),
     };
     metrics::lock_acquire(used.as_str(), started.elapsed());
+    if used == LockUse::Contended {
+        // Another worker holds this seat's lock: it is taking the seat right now. Going to
+        // the row would only queue behind its transaction; look again once it is likely
+        // done, and leave a seat it took without touching the row.
+        tokio::time::sleep(CONTENDED_PAUSE).await;
+        if seat::is_taken(db, seat_id).await? {
+            let outcome = reject_queued(
+                db,
+                checkin_id,
+                EndReason::SeatTaken,
+                "seat was taken by the worker that held its lock",
+            )
+            .await?;
+            return Ok(HoldReport {
+                outcome,
+                lock: used,
+            });
+        }
+    }
     let outcome = apply_hold(db, cfg, checkin_id, lease.as_ref()).await;
     if let Some(lease) = &lease {
         lock.release(lease).await;

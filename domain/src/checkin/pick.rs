@@ -1,9 +1,10 @@
 //! The best free seat for a check-in that left the choice to the system.
 
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 
 use super::EndReason;
 use crate::{
+    DomainError, DomainResult,
     db::stmt,
     seat::{self, NewHold},
     types::SeatPreference,
@@ -25,14 +26,15 @@ struct Candidate {
 /// equally good candidates are then tried from a random starting point, so the racers spread
 /// over them instead of all probing the same rows in the same order.
 ///
-/// Returns the seat held, or why none was: `FlightFull` (no free seat), `PassengerHasSeat`,
-/// or `SeatTaken` when every candidate was being taken at the same moment.
+/// Returns the seat held, or why none was: `FlightFull` (no free seat at all) or
+/// `PassengerHasSeat`. When free seats exist but every one was being taken by others at
+/// that moment, nothing is decided: [`DomainError::Busy`], and the job runs again.
 pub(super) async fn pick_free_seat(
     conn: &impl ConnectionTrait,
     preference: Option<&str>,
     flight_id: i64,
     hold: &NewHold<'_>,
-) -> Result<Result<i64, EndReason>, DbErr> {
+) -> DomainResult<Result<i64, EndReason>> {
     let preference = SeatPreference::from_stored(preference.unwrap_or_default());
     let (tier, order) = (preference.tier(), preference.order_by());
     let free = seat::free("seats");
@@ -54,7 +56,11 @@ pub(super) async fn pick_free_seat(
         .all(conn)
         .await?;
         if candidates.is_empty() {
-            return Ok(Err(EndReason::FlightFull));
+            if tried.is_empty() {
+                return Ok(Err(EndReason::FlightFull));
+            }
+            // Every free seat was tried, and each was being taken by someone else.
+            break;
         }
         let ranked: Vec<(i64, i64)> = candidates.iter().map(|c| (c.id, c.tier)).collect();
         for seat_id in probe_order(&ranked) {
@@ -71,9 +77,11 @@ pub(super) async fn pick_free_seat(
             }
         }
     }
-    // Every candidate was being taken at the same moment; let the job run again rather
-    // than wait here.
-    Ok(Err(EndReason::SeatTaken))
+    // Every candidate was being taken at the same moment: run the job again rather than
+    // wait here, or refuse a passenger for a seat that may be free a moment later.
+    Err(DomainError::Busy(
+        "every free seat was being taken by others",
+    ))
 }
 
 /// The order in which to probe `(seat id, tier)` candidates listed best first: the best one,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     DomainError, DomainResult,
     checkin::{CheckinState, end_expired_hold},
+    config::PaymentConfig,
     db::{self, Rollback, TxnError, stmt},
     history::{self, Event},
     idempotency,
@@ -41,6 +42,7 @@ struct PayBody<'a> {
 struct Payable {
     booking_id: i64,
     state: CheckinState,
+    seat_id: i64,
     hold_id: Option<HoldId>,
     /// 1 while the hold has not run out by the database clock (NULL without a hold).
     live: Option<i64>,
@@ -48,12 +50,14 @@ struct Payable {
     currency: String,
 }
 
-/// Starts paying a held seat: the check-in moves to `paying` and a payment job is queued.
+/// Starts paying a held seat: the check-in moves to `paying`, its hold is extended to cover
+/// the payment's longest run ([`PaymentConfig::window`]), and a payment job is queued.
 /// Refused if the hold has run out by the database clock (the hold then ends at once).
 /// Idempotent per `key`, like [`crate::checkin::create_checkin`].
 pub async fn pay_checkin(
     db: &DatabaseConnection,
     queue: &dyn JobQueue,
+    cfg: &PaymentConfig,
     booking: &BookingRef,
     id: &CheckinId,
     method: &PaymentMethod,
@@ -68,7 +72,7 @@ pub async fn pay_checkin(
         // The check-in row first: a concurrent duplicate waits on it, then finds the key
         // this request stored and replays.
         let row = Payable::find_by_statement(stmt(
-            "SELECT c.booking_id, c.state, c.hold_id, CAST(c.hold_expires_at > NOW(6) AS SIGNED) AS live,
+            "SELECT c.booking_id, c.state, c.seat_id, c.hold_id, CAST(c.hold_expires_at > NOW(6) AS SIGNED) AS live,
                     s.fee_cents, f.currency
              FROM checkins c JOIN seats s ON s.id = c.seat_id JOIN flights f ON f.id = c.flight_id
              WHERE c.id = ? FOR UPDATE",
@@ -100,7 +104,13 @@ pub async fn pay_checkin(
         };
         // A key already taken here was used for another request: the replay refuses it.
         idempotency::claim(&txn, booking.id, key, &hash, &accepted).await?;
-        start_paying(&txn, id, &hold_id, &accepted, method).await?;
+        let held = Held {
+            seat_id: row.seat_id,
+            hold_id: &hold_id,
+        };
+        if !start_paying(&txn, id, held, &accepted, method, cfg.window()).await? {
+            return Err(Rollback::HoldExpired.into());
+        }
         Ok(accepted)
     })
     .await;
@@ -130,18 +140,40 @@ pub async fn pay_checkin(
     })
 }
 
-/// Moves the locked, held check-in to `paying` and records its payment (`pending`, keyed by
-/// the hold so every attempt charges once).
+/// The seat of a held check-in, and its hold.
+struct Held<'a> {
+    seat_id: i64,
+    hold_id: &'a HoldId,
+}
+
+/// Moves the locked, held check-in to `paying`, extends its hold (check-in and seat) to at
+/// least `window` from now, and records its payment (`pending`, keyed by the hold so every
+/// attempt charges once). `false` if the seat is no longer held under this hold.
 async fn start_paying(
     conn: &impl ConnectionTrait,
     id: &CheckinId,
-    hold_id: &HoldId,
+    held: Held<'_>,
     accepted: &PaymentAccepted,
     method: &PaymentMethod,
-) -> DomainResult<()> {
+    window: std::time::Duration,
+) -> DomainResult<bool> {
+    let window = i64::try_from(window.as_micros()).unwrap_or(i64::MAX);
+    let extended = conn
+        .execute_raw(stmt(
+            "UPDATE seats SET hold_expires_at = GREATEST(hold_expires_at, NOW(6) + INTERVAL ? MICROSECOND),
+                    updated_at = NOW(6)
+             WHERE id = ? AND state = 'held' AND hold_id = ?",
+            [window.into(), held.seat_id.into(), held.hold_id.as_str().into()],
+        ))
+        .await?;
+    if extended.rows_affected() != 1 {
+        return Ok(false);
+    }
     conn.execute_raw(stmt(
-        "UPDATE checkins SET state = 'paying', enqueued_at = NOW(6), updated_at = NOW(6) WHERE id = ?",
-        [id.as_str().into()],
+        "UPDATE checkins SET state = 'paying', enqueued_at = NOW(6),
+                hold_expires_at = GREATEST(hold_expires_at, NOW(6) + INTERVAL ? MICROSECOND), updated_at = NOW(6)
+         WHERE id = ?",
+        [window.into(), id.as_str().into()],
     ))
     .await?;
     conn.execute_raw(stmt(
@@ -150,8 +182,8 @@ async fn start_paying(
         [
             ulid::Ulid::new().to_string().into(),
             id.as_str().into(),
-            hold_id.as_str().into(),
-            format!("seatfee_{hold_id}").into(),
+            held.hold_id.as_str().into(),
+            format!("seatfee_{}", held.hold_id).into(),
             accepted.amount_cents.into(),
             accepted.currency.as_str().into(),
             method.as_str().into(),
@@ -160,5 +192,5 @@ async fn start_paying(
     .await?;
     let detail = format!("{} {}", accepted.amount_cents, accepted.currency);
     history::record(conn, id, Event::Paying, &detail).await?;
-    Ok(())
+    Ok(true)
 }

@@ -268,6 +268,7 @@ impl System {
             queue: Arc::new(Producer::new(&api_queue).unwrap()),
             redis: None,
             session_ttl: Duration::from_secs(3600),
+            payment: payment.clone(),
             sessions: checkin_api::session_cache(),
             changes: waiters,
             notices: Some(Arc::new(notices::Publisher::new(
