@@ -19,6 +19,8 @@ pub enum Event {
     Cancelled,
     /// A charge was given back (the check-in keeps its end).
     Refunded,
+    /// The provider refused for good to give a charge back: an operator must act.
+    RefundRefused,
 }
 
 impl Event {
@@ -33,6 +35,7 @@ impl Event {
             Self::Expired => "expired",
             Self::Cancelled => "cancelled",
             Self::Refunded => "refunded",
+            Self::RefundRefused => "refund_refused",
         }
     }
 }

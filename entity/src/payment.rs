@@ -18,6 +18,11 @@ pub enum PaymentState {
     /// Charged after the hold was lost, or after the payment had been given up, and given back.
     #[sea_orm(string_value = "refunded")]
     Refunded,
+    /// Charged, but the charge must not be kept (the seat was lost, or the payment had ended
+    /// without it), and the provider refused the refund for good (a disputed or closed
+    /// charge): nothing retries it; an operator must act (the dashboard lists these).
+    #[sea_orm(string_value = "refund_refused")]
+    RefundRefused,
     /// The provider could not be reached within the attempt budget. A charge whose success
     /// still arrives is noted here (`provider_charge_id`) and refunded, and the state becomes
     /// `refunded`.
@@ -33,6 +38,7 @@ impl PaymentState {
             Self::Succeeded => "succeeded",
             Self::Declined => "declined",
             Self::Refunded => "refunded",
+            Self::RefundRefused => "refund_refused",
             Self::Failed => "failed",
         }
     }

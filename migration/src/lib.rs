@@ -9,6 +9,7 @@ mod m20261124_000003_group_checkins;
 mod m20261124_000004_payment_reconciliation;
 mod m20261130_000005_end_reasons;
 mod m20261130_000006_admission;
+mod m20261130_000007_refund_refused;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_payment_reconciliation::Migration),
             Box::new(m20261130_000005_end_reasons::Migration),
             Box::new(m20261130_000006_admission::Migration),
+            Box::new(m20261130_000007_refund_refused::Migration),
         ]
     }
 }

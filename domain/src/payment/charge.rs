@@ -36,6 +36,9 @@ pub enum PaymentOutcome {
     /// request: the check-in ended `payment_failed` and the seat is free; the sweeper asks
     /// the provider later whether it charged.
     GaveUp,
+    /// Charged, the charge could not be kept, and the provider refused to refund it for
+    /// good: the payment is `refund_refused` and an operator must act.
+    RefundRefused,
     /// The check-in was not `paying` (a duplicate delivery); nothing was done.
     AlreadyDone,
     /// The provider could not be reached; try the job again later.

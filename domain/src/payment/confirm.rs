@@ -5,7 +5,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use super::{
     PaymentState,
     charge::{Ending, Paying, PaymentOutcome, finish, set_payment},
-    gateway::PaymentGateway,
+    gateway::{GatewayError, PaymentGateway},
     refund,
 };
 use crate::{
@@ -80,26 +80,40 @@ pub(super) async fn confirm(
         Err(TxnError::Rollback(_)) => {
             // The hold was lost (expired and swept, or taken) while the provider was charging.
             metrics::fenced_write("confirm");
-            if let Err(e) = gateway
+            let (payment, detail, outcome) = match gateway
                 .refund(charge_id, &refund::refund_key(&row.hold_id))
                 .await
             {
-                return Ok(PaymentOutcome::Retry(format!(
-                    "refund after a lost hold: {e}"
-                )));
-            }
+                Ok(()) => (
+                    PaymentState::Refunded,
+                    "charged after the hold was lost: the conditional confirm matched no row; refunded".to_owned(),
+                    PaymentOutcome::Refunded,
+                ),
+                // Refused for good: the check-in still ends (it must not stay paying, re-driven
+                // forever), and the payment says an operator must act.
+                Err(GatewayError::Permanent(why)) => (
+                    PaymentState::RefundRefused,
+                    format!("charged after the hold was lost; the provider refused the refund ({why}); an operator must act"),
+                    PaymentOutcome::RefundRefused,
+                ),
+                Err(e) => return Ok(PaymentOutcome::Retry(format!("refund after a lost hold: {e}"))),
+            };
             let ending = Ending {
                 state: CheckinState::Expired,
                 reason: EndReason::HoldLost,
-                payment: PaymentState::Refunded,
+                payment,
                 decline_code: None,
                 charge_id: Some(charge_id),
                 check_after_secs: None,
-                detail: "charged after the hold was lost: the conditional confirm matched no row; refunded".into(),
+                detail,
             };
             finish(db, id, row, ending).await?;
-            metrics::checkin_outcome("refunded");
-            Ok(PaymentOutcome::Refunded)
+            metrics::checkin_outcome(if payment == PaymentState::Refunded {
+                "refunded"
+            } else {
+                "refund_refused"
+            });
+            Ok(outcome)
         }
     }
 }

@@ -26,6 +26,8 @@ pub struct ReconcileReport {
     /// Payments the provider could not be asked about, or whose refund it did not take, now;
     /// they are due again a minute later.
     pub unavailable: usize,
+    /// Charges whose refund the provider refused for good: `refund_refused`, for an operator.
+    pub refused: usize,
 }
 
 /// How many payments one pass looks at, and how many provider calls run at once.
@@ -77,6 +79,7 @@ pub async fn reconcile_given_up(
             Reconciled::Refunded => report.refunded += 1,
             Reconciled::Clean => report.clean += 1,
             Reconciled::Unavailable => report.unavailable += 1,
+            Reconciled::Refused => report.refused += 1,
         }
     }
     Ok(report)
@@ -92,6 +95,7 @@ struct DuePayment {
 
 enum Reconciled {
     Refunded,
+    Refused,
     Clean,
     Unavailable,
 }
@@ -100,6 +104,7 @@ impl Reconciled {
     fn label(&self) -> &'static str {
         match self {
             Self::Refunded => "refunded",
+            Self::Refused => "refused",
             Self::Clean => "clean",
             Self::Unavailable => "unavailable",
         }
@@ -164,6 +169,7 @@ async fn reconcile_one(
         },
     };
     match refund_late_charge(db, gateway, id, &p.hold_id, &charge_id).await? {
+        PaymentOutcome::RefundRefused => Ok(Reconciled::Refused),
         PaymentOutcome::Refunded => {
             tracing::info!(checkin.id = %id, charge.id = %charge_id, "A given-up payment had been charged after all; refunded.");
             Ok(Reconciled::Refunded)

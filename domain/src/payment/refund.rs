@@ -3,7 +3,10 @@
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
 
-use super::{charge::PaymentOutcome, gateway::PaymentGateway};
+use super::{
+    charge::PaymentOutcome,
+    gateway::{GatewayError, PaymentGateway},
+};
 use crate::{
     DomainResult,
     db::{self, stmt},
@@ -32,10 +35,17 @@ pub(super) async fn refund_late_charge(
     hold_id: &HoldId,
     charge_id: &str,
 ) -> DomainResult<PaymentOutcome> {
-    if let Err(e) = gateway.refund(charge_id, &refund_key(hold_id)).await {
-        return Ok(PaymentOutcome::Retry(format!(
-            "refund of a charge made after the payment ended: {e}"
-        )));
+    match gateway.refund(charge_id, &refund_key(hold_id)).await {
+        Ok(()) => {}
+        Err(GatewayError::Permanent(why)) => {
+            refused(db, id, charge_id, &why).await?;
+            return Ok(PaymentOutcome::RefundRefused);
+        }
+        Err(e) => {
+            return Ok(PaymentOutcome::Retry(format!(
+                "refund of a charge made after the payment ended: {e}"
+            )));
+        }
     }
     let refunded_now = db::transaction(db, async |txn| -> DomainResult<bool> {
         let done = txn
@@ -56,6 +66,35 @@ pub(super) async fn refund_late_charge(
         metrics::checkin_outcome("refunded");
     }
     Ok(PaymentOutcome::Refunded)
+}
+
+/// Records that the provider refused for good to refund `charge_id` of an ended payment: the
+/// payment becomes `refund_refused`, nothing retries it, and the dashboard lists it for an
+/// operator.
+async fn refused(
+    db: &DatabaseConnection,
+    id: &CheckinId,
+    charge_id: &str,
+    why: &str,
+) -> DomainResult<()> {
+    db::transaction(db, async |txn| -> DomainResult<()> {
+        let marked = txn
+            .execute_raw(stmt(
+                "UPDATE payments SET state = 'refund_refused', next_check_at = NULL, updated_at = NOW(6)
+                 WHERE checkin_id = ? AND state IN ('failed', 'declined') AND provider_charge_id = ?",
+                [id.as_str().into(), charge_id.into()],
+            ))
+            .await?;
+        if marked.rows_affected() == 1 {
+            let detail = format!("the provider refused to refund charge {charge_id}: {why}; an operator must act");
+            history::record(&txn, id, Event::RefundRefused, &detail).await?;
+        }
+        Ok(())
+    })
+    .await?;
+    metrics::checkin_outcome("refund_refused");
+    tracing::error!(checkin.id = %id, charge.id = %charge_id, reason = %why, "The provider refused a refund; an operator must act.");
+    Ok(())
 }
 
 /// Notes `charge_id` on a payment that ended without it, so its refund is owed: retried by
