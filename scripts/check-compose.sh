@@ -218,9 +218,11 @@ for name, svc in services.items():
         elif not str(p).startswith("127.0.0.1:"):
             bad_ports.append(f"{name}: {p}")
 check(n_ports > 0 and not bad_ports, f"every host port mapping ({n_ports}) is bound to 127.0.0.1", f"offending: {bad_ports}")
-for name, port in (("api", 8080), ("dashboard", 8081), ("paymock", 8090)):
+for name, port, var in (("api", 8080, "API_HOST_PORT"), ("dashboard", 8081, "DASHBOARD_HOST_PORT"),
+                        ("paymock", 8090, "PAYMOCK_HOST_PORT")):
     ports = [str(p) for p in (services.get(name) or {}).get("ports") or []]
-    check(f"127.0.0.1:{port}:{port}" in ports, f"{name} published on 127.0.0.1:{port}", f"ports: {ports}")
+    check(f"127.0.0.1:${{{var}:-{port}}}:{port}" in ports,
+          f"{name} published on 127.0.0.1:{port} by default, another host port with {var}", f"ports: {ports}")
 
 # --- depends_on
 valid_conditions = {"service_started", "service_healthy", "service_completed_successfully"}
