@@ -353,14 +353,18 @@ py_bad=$(printf '%s\n' "$py_out" | grep -c '^FAIL - ' || true)
 passed=$((passed + py_ok)); failed=$((failed + py_bad))
 if [ "$py_rc" -ne 0 ] && [ "$py_bad" -eq 0 ]; then bad "project rules: the Python check crashed (rc $py_rc)"; fi
 
-# ------------------------------------------------------------------ 4. Dockerfile
+# ------------------------------------------------------------------ 4. Dockerfiles
 if [ -f "$ROOT/Dockerfile" ]; then
-    if out="$("$VENV/bin/hadolint" --no-color --failure-threshold error "$ROOT/Dockerfile" 2>&1)"; then
-        ok "Dockerfile: hadolint (no errors)"
-    else
-        bad "Dockerfile: hadolint"
-    fi
-    [ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/       /'
+    for df in "$ROOT/Dockerfile" "$ROOT"/docker/ci/*/Dockerfile; do
+        [ -f "$df" ] || continue
+        rel="${df#"$ROOT"/}"
+        if out="$("$VENV/bin/hadolint" --no-color --failure-threshold error "$df" 2>&1)"; then
+            ok "$rel: hadolint (no errors)"
+        else
+            bad "$rel: hadolint"
+        fi
+        [ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/       /'
+    done
 else
     bad "Dockerfile not found next to the compose file"
 fi
