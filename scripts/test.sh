@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs every check and test against real MariaDB and Redis on this machine:
 # formatting, clippy (warnings are errors), unit tests and the system suite,
-# then the static docker-compose and Kubernetes manifest checks. Installs/starts MariaDB and Redis if missing.
+# then the static docker-compose and Kubernetes manifest checks, then the whole
+# docker-compose topology for real with faults (scripts/compose-test.sh; needs a Docker
+# Engine, no image registry; skip it with SKIP_COMPOSE_TEST=1). Installs/starts MariaDB and
+# Redis if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,6 +50,13 @@ fi
 if [ -x scripts/check-k8s.sh ]; then
     echo "== Kubernetes manifest static checks (deploy/k8s)"
     scripts/check-k8s.sh
+fi
+if [ "${SKIP_COMPOSE_TEST:-0}" = 1 ]; then
+    echo "== docker-compose topology with faults: SKIPPED (SKIP_COMPOSE_TEST=1)"
+else
+    echo "== docker-compose topology with faults (images from Debian's packages and the debug binaries above)"
+    # The debug binaries were built above: no second build.
+    CHECKIN_CI_SKIP_CARGO=1 PROFILE=debug scripts/compose-test.sh
 fi
 # One closing line for the whole cargo run (it prints one line per test target, many of
 # them empty doc-test targets).
