@@ -10,6 +10,7 @@ mod m20261124_000004_payment_reconciliation;
 mod m20261130_000005_end_reasons;
 mod m20261130_000006_admission;
 mod m20261130_000007_refund_refused;
+mod m20261130_000008_scaling_decisions;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_end_reasons::Migration),
             Box::new(m20261130_000006_admission::Migration),
             Box::new(m20261130_000007_refund_refused::Migration),
+            Box::new(m20261130_000008_scaling_decisions::Migration),
         ]
     }
 }
