@@ -46,11 +46,18 @@ pub struct HoldConfig {
     /// Rows released per sweeper statement.
     #[arg(long = "sweep-batch", env = "SWEEP_BATCH", default_value_t = 500)]
     pub sweep_batch: u64,
+    /// Days after a flight's departure before its check-ins (with their payments, boarding
+    /// passes and history) move from the live tables to the archive (`archived_rows`).
+    #[arg(long = "retention-days", env = "RETENTION_DAYS", default_value_t = 30)]
+    pub retention_days: u64,
 }
 
 impl HoldConfig {
     pub fn ttl(&self) -> Duration {
         Duration::from_secs(self.ttl_secs)
+    }
+    pub fn retention(&self) -> Duration {
+        Duration::from_secs(self.retention_days.saturating_mul(24 * 3600))
     }
 }
 

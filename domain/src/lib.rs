@@ -19,7 +19,8 @@
 //! - [`boarding_pass`]: issued with the confirmation, read by the passenger.
 //! - [`queue`]: MariaDB as the queue of record: admission into the bounded job queue,
 //!   re-drive, the backlog.
-//! - [`sweep`]: the cron sweep (ends run-out holds, re-drives, prunes).
+//! - [`sweep`]: the cron sweep (ends run-out holds, re-drives, prunes, archives).
+//! - [`retention`]: check-ins of long-departed flights move to the archive.
 //!
 //! The ports the edges implement: [`jobs::JobQueue`], [`lock::SeatLock`],
 //! [`payment::PaymentGateway`], [`changes::ChangeNotices`].
@@ -41,6 +42,7 @@ pub mod lock;
 pub mod metrics;
 pub mod payment;
 pub mod queue;
+pub mod retention;
 pub mod seat;
 pub mod seatmap;
 pub mod session;

@@ -17,7 +17,7 @@ use crate::{
     db::{self, stmt},
     error::is_unique_violation,
     jobs::{JobKind, JobQueue},
-    metrics, queue,
+    metrics, queue, retention,
     seat::RELEASE_SET,
     types::CheckinId,
 };
@@ -30,6 +30,8 @@ pub struct SweepReport {
     pub checkins_expired: u64,
     /// Jobs pushed again because the request they serve was not done long after its push.
     pub redriven: u64,
+    /// Check-ins of long-departed flights moved to the archive.
+    pub archived: u64,
 }
 
 #[derive(FromQueryResult)]
@@ -112,7 +114,8 @@ struct SeatId {
 /// One sweep, without claiming a tick: end every `held` check-in whose hold ran out (each
 /// with [`end_expired_hold`], in a transaction of its own), release any other seat whose hold
 /// ran out (a paying check-in's, past its payment's bound), re-drive requests whose job was
-/// lost ([`queue::redrive`]), prune rows older than a day.
+/// lost ([`queue::redrive`]), archive a batch of long-departed flights' check-ins
+/// ([`retention`]), prune rows older than a day.
 pub async fn sweep(
     db: &DatabaseConnection,
     queue: &dyn JobQueue,
@@ -153,6 +156,7 @@ pub async fn sweep(
     }
     metrics::redriven(report.redriven);
 
+    report.archived = retention::archive_departed(db, cfg.retention(), batch).await?;
     for sql in [
         "DELETE FROM idempotency_keys WHERE created_at < NOW(6) - INTERVAL 1 DAY LIMIT 1000",
         "DELETE FROM sessions WHERE expires_at < NOW(6) LIMIT 1000",

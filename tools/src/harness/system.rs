@@ -188,6 +188,7 @@ impl System {
             ttl_secs: opts.hold_ttl_secs,
             redrive_after_secs: opts.redrive_after_secs,
             sweep_batch: 50,
+            retention_days: 30,
         };
         let mut stops = Vec::new();
         let mut tasks = Vec::new();

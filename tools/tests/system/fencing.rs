@@ -74,6 +74,7 @@ async fn a_worker_whose_lock_lease_expired_cannot_overwrite_the_next_holder() {
         ttl_secs: 60,
         redrive_after_secs: 3600,
         sweep_batch: 50,
+        retention_days: 30,
     };
     let report = checkin::process_hold(&sys.db, &lock, &hold, &cb)
         .await

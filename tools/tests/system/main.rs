@@ -12,5 +12,6 @@ mod idempotency;
 mod long_poll;
 mod payments;
 mod recovery;
+mod retention;
 mod spec;
 use checkin_tools::harness::system as support;
