@@ -71,6 +71,27 @@ pub async fn hold(
     }
 }
 
+/// Releases the seat held for `passenger_id` on `flight_id` under a hold that ran out, if
+/// there is one. A passenger's ended check-in can leave such a seat behind until the sweep
+/// reaches it; it must not count as the passenger's seat when they start again. Returns
+/// whether one was released.
+pub async fn release_run_out_of(
+    conn: &impl ConnectionTrait,
+    flight_id: i64,
+    passenger_id: i64,
+) -> Result<bool, DbErr> {
+    let r = conn
+        .execute_raw(stmt(
+            &format!(
+                "UPDATE seats SET {RELEASE_SET}
+                 WHERE flight_id = ? AND passenger_id = ? AND state = 'held' AND hold_expires_at <= NOW(6)"
+            ),
+            [flight_id.into(), passenger_id.into()],
+        ))
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Releases `seat_id` if it is still held under `hold_id`. Returns whether it was.
 pub async fn release(
     conn: &impl ConnectionTrait,

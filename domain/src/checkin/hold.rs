@@ -260,6 +260,16 @@ pub async fn apply_hold(
         let taken = match row.seat_id {
             Some(seat_id) => match seat::hold(&txn, seat_id, row.flight_id, &hold).await? {
                 None => Ok(seat_id),
+                // The passenger's own run-out hold, left behind by an ended check-in, is
+                // not a seat of theirs: free it and try once more.
+                Some(EndReason::PassengerHasSeat)
+                    if seat::release_run_out_of(&txn, row.flight_id, row.passenger_id).await? =>
+                {
+                    match seat::hold(&txn, seat_id, row.flight_id, &hold).await? {
+                        None => Ok(seat_id),
+                        Some(why) => Err(why),
+                    }
+                }
                 Some(why) => Err(why),
             },
             None => {

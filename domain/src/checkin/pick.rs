@@ -71,6 +71,12 @@ pub(super) async fn pick_free_seat(
             match seat::hold(conn, seat_id, flight_id, hold).await? {
                 None => return Ok(Ok(seat_id)),
                 Some(EndReason::PassengerHasSeat) => {
+                    // The passenger's own run-out hold is not a seat of theirs.
+                    if seat::release_run_out_of(conn, flight_id, hold.passenger_id).await?
+                        && seat::hold(conn, seat_id, flight_id, hold).await?.is_none()
+                    {
+                        return Ok(Ok(seat_id));
+                    }
                     return Ok(Err(EndReason::PassengerHasSeat));
                 }
                 Some(_) => {}
