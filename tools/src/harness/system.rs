@@ -1,13 +1,13 @@
-//! The test harness: a whole system per test (its own MariaDB database, its own Redis key
-//! prefix, in-process workers, the mock payment provider and the API on loopback TCP),
-//! so tests run in parallel against the real services without seeing each other.
+//! A whole system in-process per test (its own MariaDB database, its own Redis key prefix,
+//! in-process workers, the mock payment provider and the API on loopback TCP), so tests run
+//! in parallel against the real services without seeing each other.
 
 use std::{sync::Arc, time::Duration};
 
 use checkin_api::{AppState, app};
 use checkin_domain::{
     changes,
-    config::{DatabaseConfig, HoldConfig, PaymentConfig},
+    config::{HoldConfig, PaymentConfig},
     db,
     lock::{self, SeatLock},
     types::CheckinId,
@@ -24,8 +24,13 @@ use checkin_infra::{
 use checkin_paymock::{Paymock, PaymockConfig};
 use checkin_worker::{Deps, WorkerConfig, worker_name};
 
+use super::{
+    db::TestDb,
+    net,
+    redis::{self as keys, PrefixKeys},
+    shared_redis_url, unique_prefix,
+};
 use crate::seed::{self, SeededFlight, SeededPassenger};
-use migration::{Migrator, MigratorTrait};
 use poem::{Server, listener::TcpAcceptor};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
@@ -40,48 +45,15 @@ pub const END_STATES: [&str; 5] = [
     "cancelled",
 ];
 
-pub fn base_url() -> String {
-    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into())
-}
-
-pub fn redis_url() -> String {
-    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/0".into())
-}
-
-/// A fresh database with the schema applied.
-pub async fn fresh_database() -> (DatabaseConnection, String) {
-    let name = format!("t_{}", ulid::Ulid::new().to_string().to_lowercase());
-    let admin = db::connect(&DatabaseConfig {
-        url: base_url(),
-        max_connections: 2,
-    })
-    .await
-    .expect("MariaDB reachable");
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE `{name}`"))
-        .await
-        .expect("create database");
-    admin.close().await.ok();
-    let conn = db::connect(&DatabaseConfig {
-        url: format!("{}/{name}", base_url()),
-        max_connections: 48,
-    })
-    .await
-    .unwrap();
-    Migrator::up(&conn, None).await.expect("migrations apply");
-    (conn, name)
-}
-
 /// A Redis URL where nothing listens (port 1 is never served here): connections are refused
 /// at once.
 pub const NOWHERE_REDIS: &str = "redis://127.0.0.1:1/0";
 
-/// A listener on a free loopback port, bound now, so no other test can take the port
-/// between choosing and serving it; and its port.
-pub fn bind_loopback() -> (TcpAcceptor, u16) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+/// A poem acceptor on a free loopback port, bound now (see [`net::bind_loopback`]); and its
+/// port.
+pub fn loopback_acceptor() -> (TcpAcceptor, u16) {
+    let (listener, port) = net::bind_loopback();
     listener.set_nonblocking(true).unwrap();
-    let port = listener.local_addr().unwrap().port();
     (TcpAcceptor::from_std(listener).unwrap(), port)
 }
 
@@ -143,7 +115,6 @@ impl Opts {
 
 pub struct System {
     pub db: DatabaseConnection,
-    pub db_name: String,
     pub api: String,
     pub paymock: Paymock,
     pub paymock_url: String,
@@ -157,6 +128,9 @@ pub struct System {
     tasks: Vec<JoinHandle<()>>,
     /// Tasks that run until aborted (the change-notice listener).
     background: Vec<JoinHandle<()>>,
+    // Dropped last, when the tasks above have stopped: the keys, then the database.
+    _keys: PrefixKeys,
+    database: TestDb,
 }
 
 fn init_logs() {
@@ -174,10 +148,11 @@ fn init_logs() {
 impl System {
     pub async fn start(opts: Opts) -> Self {
         init_logs();
-        let (conn, db_name) = fresh_database().await;
-        let prefix = format!("t{}", ulid::Ulid::new().to_string().to_lowercase());
+        let database = TestDb::fresh(48).await;
+        let conn = database.conn.clone();
+        let prefix = unique_prefix("t");
         let queue_cfg = QueueConfig {
-            redis_url: redis_url(),
+            redis_url: shared_redis_url(),
             prefix: prefix.clone(),
         };
         let hold = HoldConfig {
@@ -246,7 +221,7 @@ impl System {
         }
 
         let api_queue = QueueConfig {
-            redis_url: opts.api_queue_url.clone().unwrap_or_else(redis_url),
+            redis_url: opts.api_queue_url.clone().unwrap_or_else(shared_redis_url),
             prefix: prefix.clone(),
         };
         let waiters = Arc::new(changes::Waiters::default());
@@ -269,7 +244,7 @@ impl System {
             ))),
         };
         // The API's own base URL goes into its docs; its port is known once it is bound.
-        let (acceptor, api_port) = bind_loopback();
+        let (acceptor, api_port) = loopback_acceptor();
         let api = format!("http://127.0.0.1:{api_port}");
         serve_on(acceptor, app(state, &api, None), &mut tasks, &mut stops);
         let http = reqwest::Client::builder()
@@ -292,10 +267,13 @@ impl System {
         assert!(up, "the API and the payment service answer within 10 s");
         Self {
             db: conn,
-            db_name,
             api,
             paymock,
             paymock_url,
+            _keys: PrefixKeys {
+                url: shared_redis_url(),
+                prefix: prefix.clone(),
+            },
             prefix,
             hold,
             payment,
@@ -305,6 +283,7 @@ impl System {
             stops,
             tasks,
             background: vec![listener],
+            database,
         }
     }
 
@@ -507,7 +486,7 @@ impl System {
             let field = |c: &str| e.try_get::<String>("", c).unwrap_or_default();
             out += &format!("  {} {} {}\n", field("at"), field("kind"), field("detail"));
         }
-        let Some(mut redis) = shared_redis().await else {
+        let Some(mut redis) = keys::connect(&shared_redis_url()).await else {
             return out + "redis: unreachable\n";
         };
         for queue in ["hold", "payment"] {
@@ -517,7 +496,7 @@ impl System {
                 .query_async(&mut redis)
                 .await
                 .unwrap_or_default();
-            let keys = keys_matching(&mut redis, &format!("{base}:*")).await;
+            let keys = keys::keys_matching(&mut redis, &format!("{base}:*")).await;
             for (task, _) in data.iter().filter(|(_, job)| job.contains(checkin_id)) {
                 let meta: Vec<String> = redis::cmd("HGETALL")
                     .arg(format!("{base}:meta:{task}"))
@@ -600,16 +579,7 @@ impl System {
     }
 
     pub async fn scalar(&self, sql: &str) -> i64 {
-        let row = self
-            .db
-            .query_one_raw(db::stmt(
-                &format!("SELECT CAST(({sql}) AS SIGNED) AS v"),
-                [],
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        row.try_get::<Option<i64>>("", "v").unwrap().unwrap_or(0)
+        self.database.scalar(sql).await
     }
 
     /// The invariants every test ends with, read from MariaDB.
@@ -632,37 +602,7 @@ impl System {
         for t in self.background.drain(..) {
             t.abort();
         }
-        // This system's queues, stats and locks in the shared Redis.
-        if let Some(mut redis) = shared_redis().await {
-            let keys = keys_matching(&mut redis, &format!("{}:*", self.prefix)).await;
-            for chunk in keys.chunks(500) {
-                let _: redis::RedisResult<()> = redis::cmd("UNLINK")
-                    .arg(chunk)
-                    .query_async(&mut redis)
-                    .await;
-            }
-        }
-        self.db
-            .execute_unprepared(&format!("DROP DATABASE `{}`", self.db_name))
-            .await
-            .ok();
-    }
-}
-
-async fn shared_redis() -> Option<redis::aio::MultiplexedConnection> {
-    let client = redis::Client::open(redis_url()).ok()?;
-    client.get_multiplexed_async_connection().await.ok()
-}
-
-async fn keys_matching(
-    redis: &mut redis::aio::MultiplexedConnection,
-    pattern: &str,
-) -> Vec<String> {
-    use futures::StreamExt;
-    use redis::AsyncCommands;
-    match redis.scan_match::<_, String>(pattern).await {
-        Ok(iter) => iter.filter_map(|k| async move { k.ok() }).collect().await,
-        Err(_) => Vec::new(),
+        // The keys and the database go with the guards.
     }
 }
 
@@ -672,7 +612,7 @@ fn serve(
     tasks: &mut Vec<JoinHandle<()>>,
     stops: &mut Vec<oneshot::Sender<()>>,
 ) -> u16 {
-    let (acceptor, port) = bind_loopback();
+    let (acceptor, port) = loopback_acceptor();
     serve_on(acceptor, ep, tasks, stops);
     port
 }

@@ -86,7 +86,7 @@ async fn without_a_lock_quorum_holds_go_through_the_database_and_stay_exclusive(
         held += usize::from(h.await.unwrap() == "held");
     }
     assert_eq!(held, 1);
-    let mut conn = redis::Client::open(crate::support::redis_url())
+    let mut conn = redis::Client::open(checkin_tools::harness::shared_redis_url())
         .unwrap()
         .get_multiplexed_async_connection()
         .await
