@@ -10,6 +10,8 @@ use rand::{RngExt, SeedableRng, rngs::StdRng};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::checker::Claim;
+
 /// The states `get_checkin` can wait on (`wait_while`).
 const WAITABLE: [&str; 3] = ["queued", "held", "paying"];
 
@@ -214,6 +216,9 @@ pub struct Outcome {
     /// The last check-in's end state, or `stuck` / `error` / `no_seat`.
     pub state: String,
     pub reason: Option<String>,
+    /// The last check-in's id, once one was accepted.
+    pub checkin_id: Option<String>,
+    /// The seat held, or the one the confirmation named.
     pub seat: Option<String>,
     pub seat_taken: u32,
     pub requests: u32,
@@ -225,6 +230,17 @@ pub struct Outcome {
     pub to_confirmed: Option<Duration>,
     #[serde(skip)]
     pub end_to_end: Duration,
+}
+
+impl Outcome {
+    /// What the client was told, if it was told "confirmed": the checker holds the system
+    /// to it.
+    pub fn claim(&self) -> Option<Claim> {
+        (self.state == "confirmed").then(|| Claim {
+            checkin_id: self.checkin_id.clone().unwrap_or_default(),
+            seat: self.seat.clone().unwrap_or_default(),
+        })
+    }
 }
 
 const END: [&str; 5] = [
@@ -242,6 +258,7 @@ pub async fn run(api: &Api, plan: &Plan, within: Duration) -> Outcome {
     let mut out = Outcome {
         state: "error".into(),
         reason: None,
+        checkin_id: None,
         seat: None,
         seat_taken: 0,
         requests: 0,
@@ -276,6 +293,7 @@ pub async fn run(api: &Api, plan: &Plan, within: Duration) -> Outcome {
             out.reason = Some(format!("create_checkin {}: {}", a.status, a.body["code"]));
             break;
         };
+        out.checkin_id = Some(id.clone());
         let accepted_at = Instant::now();
         let Some(settled) = api.wait(&token, &id, within, |s| s != "queued").await else {
             out.state = "stuck".into();
@@ -308,6 +326,7 @@ pub async fn run(api: &Api, plan: &Plan, within: Duration) -> Outcome {
             };
             if end["state"] == "confirmed" {
                 out.to_confirmed = Some(paid_at.elapsed());
+                out.seat = end["seat"].as_str().map(str::to_owned);
             }
             out.state = end["state"].as_str().unwrap_or_default().to_owned();
             out.reason = end["reason"].as_str().map(str::to_owned);

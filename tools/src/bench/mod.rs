@@ -12,7 +12,8 @@
 //! It starts its own processes (this build's `checkin-api`, `checkin-worker`,
 //! `checkin-paymock`; build with `cargo build --release --workspace --bins`) and its own
 //! Redis lock nodes on loopback, through the harness's [`ProcessSystem`], in a fresh database
-//! it drops at the end. After each run it judges with the [`checker`](crate::checker).
+//! it drops at the end. After each run it judges with the [`checker`](crate::checker), once
+//! the system is quiet.
 
 mod baseline;
 mod classic;
@@ -22,7 +23,7 @@ mod locks;
 mod report;
 mod scaling;
 
-use std::path::PathBuf;
+use std::{path::PathBuf, time::Duration};
 
 use checkin_domain::{config::DatabaseConfig, db};
 use checkin_paymock::PaymockConfig;
@@ -30,7 +31,7 @@ use clap::Parser;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    checker::{self, Verdict},
+    checker::{self, Scope, Verdict},
     harness::{
         bins::workspace_bin,
         db::TestDb,
@@ -94,6 +95,9 @@ impl Cli {
         self.only.is_empty() || self.only.iter().any(|p| p == part)
     }
 }
+
+/// How long a run may take to end what it started before it is judged.
+const QUIET_WITHIN: Duration = Duration::from_secs(60);
 
 /// One configuration of the full system.
 #[derive(Clone)]
@@ -174,14 +178,27 @@ impl Bench {
         Api::new(sys.api(), Waiting::from_poll_ms(self.cli.poll_ms))
     }
 
-    /// The checker's verdict on `flights`.
+    /// The checker's verdict on `flights` once the system is quiet, with the provider's
+    /// ledger and what the clients were told; printed in full when it fails.
     async fn verdict(
         &self,
-        _sys: &ProcessSystem,
+        sys: &ProcessSystem,
         flights: &[i64],
-        _outcomes: &[Outcome],
+        outcomes: &[Outcome],
     ) -> anyhow::Result<Verdict> {
-        Ok(checker::verdict(&self.db.conn, flights).await?)
+        let claims = outcomes.iter().filter_map(Outcome::claim).collect();
+        // The workers sweep on their default schedule, every 5 s.
+        let scope = Scope::flights(flights)
+            .quiet()
+            .sweeping_every(Duration::from_secs(5))
+            .with_claims(claims);
+        checker::wait_quiet(&self.db.conn, &scope, QUIET_WITHIN).await?;
+        let ledger = sys.ledger().await.transpose()?;
+        let verdict = checker::check(&self.db.conn, &scope, ledger.as_ref()).await?;
+        if !verdict.ok {
+            eprintln!("   verdict: {verdict}");
+        }
+        Ok(verdict)
     }
 }
 

@@ -6,7 +6,7 @@
 use std::{collections::HashMap, process::Command, time::Duration};
 
 use checkin_infra::config::QueueConfig;
-use checkin_paymock::PaymockConfig;
+use checkin_paymock::{Ledger, PaymockConfig};
 
 use super::{
     bins::workspace_bin,
@@ -362,6 +362,12 @@ impl ProcessSystem {
                 .unwrap_or(0);
         }
         total
+    }
+
+    /// The mock provider's ledger; `None` if the system runs no mock.
+    pub async fn ledger(&self) -> Option<anyhow::Result<Ledger>> {
+        let url = self.paymock_url.as_deref()?;
+        Some(crate::checker::fetch_ledger(url).await)
     }
 }
 
