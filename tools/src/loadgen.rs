@@ -243,7 +243,8 @@ impl Outcome {
     }
 }
 
-const END: [&str; 5] = [
+/// The states a check-in ends in; nothing changes it after one.
+pub const END_STATES: [&str; 5] = [
     "confirmed",
     "rejected",
     "payment_failed",
@@ -320,7 +321,10 @@ pub async fn run(api: &Api, plan: &Plan, within: Duration) -> Outcome {
                 out.state = p.body["code"].as_str().unwrap_or("error").to_owned();
                 break;
             }
-            let Some(end) = api.wait(&token, &id, within, |s| END.contains(&s)).await else {
+            let Some(end) = api
+                .wait(&token, &id, within, |s| END_STATES.contains(&s))
+                .await
+            else {
                 out.state = "stuck".into();
                 break;
             };

@@ -32,6 +32,7 @@ use super::{
 };
 use crate::{
     checker::{self, Scope, Verdict},
+    loadgen::END_STATES,
     seed::{self, SeededFlight, SeededPassenger},
 };
 use poem::{Server, listener::TcpAcceptor};
@@ -39,14 +40,6 @@ use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
 use tokio::{sync::oneshot, task::JoinHandle};
-
-pub const END_STATES: [&str; 5] = [
-    "confirmed",
-    "rejected",
-    "payment_failed",
-    "expired",
-    "cancelled",
-];
 
 /// How late the sweeper of a test system may release a run-out hold: it sweeps every
 /// second, plus slack for a loaded machine (as the sweeper's own test allows).
