@@ -181,7 +181,10 @@ impl Drop for TestDb {
                 .build()
                 .ok()?;
             rt.block_on(async {
-                let admin = admin(&server).await.ok()?;
+                let admin = admin(&server)
+                    .await
+                    .inspect_err(|e| eprintln!("could not drop database {name}: {e}"))
+                    .ok()?;
                 let dropped = tokio::time::timeout(
                     Duration::from_secs(20),
                     admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS `{name}`")),
