@@ -4,6 +4,8 @@
 //! request is still working on gets Stripe's 409 `idempotency_key_in_use`, never a second
 //! charge), a configurable decline rate and latency, and faults (HTTP 503s, responses slower
 //! than any client timeout) that tests switch on at run time through `POST /_control`.
+//! `GET /_ledger` lists every charge and refund it made, so a checker can hold the check-in
+//! system's records against the provider's own (`GET /_stats` counts them).
 //!
 //! Test tokens: `tok_visa` (declined at the configured rate, default 1%),
 //! `tok_chargeDeclined` (always `card_declined`), `tok_insufficientFunds`
@@ -148,8 +150,10 @@ struct Inner {
     stats: PaymockStats,
     /// (endpoint, idempotency key) -> the request in progress, or its answer.
     idempotency: HashMap<SlotKey, Slot>,
-    /// Succeeded charges by id.
-    charges: HashMap<String, Charge>,
+    /// Every charge made, succeeded or failed, by id.
+    charges: BTreeMap<String, Charge>,
+    /// Every refund made, in order.
+    refunds: Vec<LedgerRefund>,
 }
 
 #[derive(Clone)]
@@ -166,13 +170,27 @@ impl Paymock {
                 rng,
                 stats: PaymockStats::default(),
                 idempotency: HashMap::new(),
-                charges: HashMap::new(),
+                charges: BTreeMap::new(),
+                refunds: Vec::new(),
             })),
         }
     }
 
     pub fn stats(&self) -> PaymockStats {
         self.lock().stats.clone()
+    }
+
+    /// Every charge and refund made so far.
+    pub fn ledger(&self) -> Ledger {
+        let inner = self.lock();
+        Ledger {
+            charges: inner
+                .charges
+                .iter()
+                .map(|(id, c)| c.ledger_entry(id))
+                .collect(),
+            refunds: inner.refunds.clone(),
+        }
     }
 
     pub fn set_config(&self, cfg: PaymockConfig) {
@@ -194,6 +212,7 @@ impl Paymock {
             .at("/v1/refunds", post(create_refund))
             .at("/_control", post(control))
             .at("/_stats", get(stats))
+            .at("/_ledger", get(get_ledger))
             .at("/healthz", get(healthz))
             .data(self.clone())
     }
@@ -211,18 +230,73 @@ struct ChargeParams {
     metadata: BTreeMap<String, String>,
 }
 
+/// What the provider holds: every charge it made and every refund (`GET /_ledger`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Ledger {
+    pub charges: Vec<LedgerCharge>,
+    pub refunds: Vec<LedgerRefund>,
+}
+
+/// One charge as the provider made it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LedgerCharge {
+    pub id: String,
+    pub amount: i64,
+    pub currency: String,
+    /// `succeeded`, or `failed` (declined: no money moved).
+    pub status: String,
+    pub refunded: bool,
+    /// The `hold_id` and `checkin_id` the client sent as metadata, if it did.
+    pub hold_id: Option<String>,
+    pub checkin_id: Option<String>,
+    pub idempotency_key: String,
+}
+
+/// One refund as the provider made it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LedgerRefund {
+    pub id: String,
+    pub charge: String,
+    pub amount: i64,
+}
+
 struct Charge {
     amount: i64,
+    currency: String,
+    succeeded: bool,
     refunded: bool,
     metadata: BTreeMap<String, String>,
+    idempotency_key: String,
 }
 
 impl Charge {
+    fn status(&self) -> &'static str {
+        if self.succeeded {
+            "succeeded"
+        } else {
+            "failed"
+        }
+    }
+
     fn body(&self, id: &str) -> serde_json::Value {
         serde_json::json!({
-            "id": id, "object": "charge", "amount": self.amount, "status": "succeeded",
-            "paid": true, "refunded": self.refunded, "metadata": self.metadata,
+            "id": id, "object": "charge", "amount": self.amount, "currency": self.currency,
+            "status": self.status(), "paid": self.succeeded, "refunded": self.refunded,
+            "metadata": self.metadata,
         })
+    }
+
+    fn ledger_entry(&self, id: &str) -> LedgerCharge {
+        LedgerCharge {
+            id: id.to_owned(),
+            amount: self.amount,
+            currency: self.currency.clone(),
+            status: self.status().to_owned(),
+            refunded: self.refunded,
+            hold_id: self.metadata.get("hold_id").cloned(),
+            checkin_id: self.metadata.get("checkin_id").cloned(),
+            idempotency_key: self.idempotency_key.clone(),
+        }
     }
 }
 
@@ -484,17 +558,22 @@ async fn create_charge(
         inner.stats.charges_created += 1;
         if decline.is_none() {
             inner.stats.charges_succeeded += 1;
-            inner.charges.insert(
-                charge_id.clone(),
-                Charge {
-                    amount: params.amount,
-                    refunded: false,
-                    metadata: params.metadata.clone(),
-                },
-            );
         } else {
             inner.stats.charges_declined += 1;
         }
+        // A declined charge is kept too (Stripe keeps it as `failed`): the ledger lists every
+        // charge the provider made, whatever its outcome.
+        inner.charges.insert(
+            charge_id.clone(),
+            Charge {
+                amount: params.amount,
+                currency: params.currency.clone(),
+                succeeded: decline.is_none(),
+                refunded: false,
+                metadata: params.metadata.clone(),
+                idempotency_key: key.clone(),
+            },
+        );
         reservation.store(
             &mut inner,
             Stored {
@@ -554,14 +633,23 @@ async fn create_refund(
             400,
             serde_json::json!({ "error": { "type": "invalid_request_error", "code": "charge_already_refunded", "message": "already refunded" } }),
         ),
+        Some(Charge {
+            succeeded: false, ..
+        }) => (
+            400,
+            serde_json::json!({ "error": { "type": "invalid_request_error", "code": "charge_not_refundable", "message": "a failed charge holds no money to refund" } }),
+        ),
         Some(charge) => {
             charge.refunded = true;
-            let amount = charge.amount;
+            let refund = LedgerRefund {
+                id: format!("re_{}", ulid::Ulid::new()),
+                charge: params.charge.clone(),
+                amount: charge.amount,
+            };
             inner.stats.refunds += 1;
-            (
-                200,
-                serde_json::json!({ "id": format!("re_{}", ulid::Ulid::new()), "object": "refund", "charge": params.charge, "amount": amount, "status": "succeeded" }),
-            )
+            let body = serde_json::json!({ "id": refund.id, "object": "refund", "charge": refund.charge, "amount": refund.amount, "status": "succeeded" });
+            inner.refunds.push(refund);
+            (200, body)
         }
     };
     reservation.store(
@@ -681,6 +769,11 @@ fn stats(mock: Data<&Paymock>) -> Json<PaymockStats> {
 }
 
 #[handler]
+fn get_ledger(mock: Data<&Paymock>) -> Json<Ledger> {
+    Json(mock.ledger())
+}
+
+#[handler]
 fn healthz() -> &'static str {
     "ok"
 }
@@ -763,5 +856,138 @@ mod tests {
             runs.into_iter().filter_map(|r| r.join().unwrap()).collect()
         });
         assert_eq!(went_on.len(), 1);
+    }
+
+    /// Posts `body` to `path` with the mock's key and an idempotency key.
+    async fn post(
+        client: &poem::test::TestClient<impl Endpoint>,
+        path: &str,
+        key: &str,
+        body: serde_json::Value,
+    ) -> poem::test::TestResponse {
+        client
+            .post(path)
+            .header("authorization", "Bearer sk_test_local")
+            .header("idempotency-key", key)
+            .body_json(&body)
+            .send()
+            .await
+    }
+
+    #[tokio::test]
+    async fn the_ledger_lists_every_charge_and_refund_once_whatever_the_replays() {
+        let mock = Paymock::new(PaymockConfig {
+            decline_rate: 0.0,
+            ..PaymockConfig::default()
+        });
+        let client = poem::test::TestClient::new(mock.endpoint());
+        let paid = serde_json::json!({
+            "amount": 1500, "currency": "eur", "source": "tok_visa",
+            "metadata": { "hold_id": "H1", "checkin_id": "C1" },
+        });
+        let charged = post(&client, "/v1/charges", "seatfee_H1", paid.clone()).await;
+        charged.assert_status_is_ok();
+        let charge_id = charged
+            .json()
+            .await
+            .value()
+            .object()
+            .get("id")
+            .string()
+            .to_owned();
+        // A retry with the same key replays the charge: still one in the ledger.
+        post(&client, "/v1/charges", "seatfee_H1", paid)
+            .await
+            .assert_status_is_ok();
+        let declined = serde_json::json!({
+            "amount": 900, "currency": "eur", "source": "tok_chargeDeclined",
+            "metadata": { "hold_id": "H2" },
+        });
+        post(&client, "/v1/charges", "seatfee_H2", declined)
+            .await
+            .assert_status(StatusCode::PAYMENT_REQUIRED);
+        let refund = serde_json::json!({ "charge": charge_id });
+        post(&client, "/v1/refunds", "refund_H1", refund.clone())
+            .await
+            .assert_status_is_ok();
+        post(&client, "/v1/refunds", "refund_H1", refund)
+            .await
+            .assert_status_is_ok();
+
+        let answer = client.get("/_ledger").send().await;
+        answer.assert_status_is_ok();
+        let ledger: Ledger = answer.json().await.value().deserialize();
+        assert_eq!(
+            ledger,
+            mock.ledger(),
+            "the endpoint serves the mock's ledger"
+        );
+        assert_eq!(ledger.charges.len(), 2, "{ledger:?}");
+        let with_status = |status: &str| {
+            let found = ledger.charges.iter().find(|c| c.status == status);
+            found.unwrap_or_else(|| panic!("a {status} charge: {ledger:?}"))
+        };
+        let (paid, failed) = (with_status("succeeded"), with_status("failed"));
+        assert_eq!(
+            paid,
+            &LedgerCharge {
+                id: charge_id.clone(),
+                amount: 1500,
+                currency: "eur".into(),
+                status: "succeeded".into(),
+                refunded: true,
+                hold_id: Some("H1".into()),
+                checkin_id: Some("C1".into()),
+                idempotency_key: "seatfee_H1".into(),
+            }
+        );
+        assert_eq!(
+            (failed.status.as_str(), failed.refunded, failed.amount),
+            ("failed", false, 900)
+        );
+        assert_eq!(
+            (failed.hold_id.as_deref(), failed.checkin_id.as_deref()),
+            (Some("H2"), None)
+        );
+        let [refund] = ledger.refunds.as_slice() else {
+            panic!("one refund: {ledger:?}");
+        };
+        assert_eq!(
+            (refund.charge.as_str(), refund.amount),
+            (charge_id.as_str(), 1500)
+        );
+        assert!(refund.id.starts_with("re_"));
+    }
+
+    #[tokio::test]
+    async fn a_failed_charge_cannot_be_refunded() {
+        let mock = Paymock::new(PaymockConfig::default());
+        let client = poem::test::TestClient::new(mock.endpoint());
+        let declined = post(
+            &client,
+            "/v1/charges",
+            "k1",
+            serde_json::json!({ "amount": 900, "currency": "eur", "source": "tok_chargeDeclined" }),
+        )
+        .await;
+        declined.assert_status(StatusCode::PAYMENT_REQUIRED);
+        let body = declined.json().await;
+        let charge_id = body
+            .value()
+            .object()
+            .get("error")
+            .object()
+            .get("charge")
+            .string()
+            .to_owned();
+        let refused = post(
+            &client,
+            "/v1/refunds",
+            "r1",
+            serde_json::json!({ "charge": charge_id }),
+        )
+        .await;
+        refused.assert_status(StatusCode::BAD_REQUEST);
+        assert!(mock.ledger().refunds.is_empty());
     }
 }

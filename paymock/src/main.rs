@@ -6,7 +6,8 @@ use poem::{Server, listener::TcpListener};
 
 /// A mock payment provider in the shape of Stripe's API (modelled on stripe-mock):
 /// `POST /v1/charges`, `POST /v1/refunds`, idempotency keys, a decline rate, latency and
-/// injectable faults. `POST /_control` changes settings at run time; `GET /_stats` counts.
+/// injectable faults. `POST /_control` changes settings at run time; `GET /_stats` counts;
+/// `GET /_ledger` lists every charge and refund made.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Cli {

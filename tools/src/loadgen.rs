@@ -10,6 +10,8 @@ use rand::{RngExt, SeedableRng, rngs::StdRng};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::checker::Claim;
+
 /// The states `get_checkin` can wait on (`wait_while`).
 const WAITABLE: [&str; 3] = ["queued", "held", "paying"];
 
@@ -214,6 +216,9 @@ pub struct Outcome {
     /// The last check-in's end state, or `stuck` / `error` / `no_seat`.
     pub state: String,
     pub reason: Option<String>,
+    /// The last check-in's id, once one was accepted.
+    pub checkin_id: Option<String>,
+    /// The seat held, or the one the confirmation named.
     pub seat: Option<String>,
     pub seat_taken: u32,
     pub requests: u32,
@@ -227,7 +232,19 @@ pub struct Outcome {
     pub end_to_end: Duration,
 }
 
-const END: [&str; 5] = [
+impl Outcome {
+    /// What the client was told, if it was told "confirmed": the checker holds the system
+    /// to it.
+    pub fn claim(&self) -> Option<Claim> {
+        (self.state == "confirmed").then(|| Claim {
+            checkin_id: self.checkin_id.clone().unwrap_or_default(),
+            seat: self.seat.clone().unwrap_or_default(),
+        })
+    }
+}
+
+/// The states a check-in ends in; nothing changes it after one.
+pub const END_STATES: [&str; 5] = [
     "confirmed",
     "rejected",
     "payment_failed",
@@ -242,6 +259,7 @@ pub async fn run(api: &Api, plan: &Plan, within: Duration) -> Outcome {
     let mut out = Outcome {
         state: "error".into(),
         reason: None,
+        checkin_id: None,
         seat: None,
         seat_taken: 0,
         requests: 0,
@@ -276,6 +294,7 @@ pub async fn run(api: &Api, plan: &Plan, within: Duration) -> Outcome {
             out.reason = Some(format!("create_checkin {}: {}", a.status, a.body["code"]));
             break;
         };
+        out.checkin_id = Some(id.clone());
         let accepted_at = Instant::now();
         let Some(settled) = api.wait(&token, &id, within, |s| s != "queued").await else {
             out.state = "stuck".into();
@@ -302,12 +321,16 @@ pub async fn run(api: &Api, plan: &Plan, within: Duration) -> Outcome {
                 out.state = p.body["code"].as_str().unwrap_or("error").to_owned();
                 break;
             }
-            let Some(end) = api.wait(&token, &id, within, |s| END.contains(&s)).await else {
+            let Some(end) = api
+                .wait(&token, &id, within, |s| END_STATES.contains(&s))
+                .await
+            else {
                 out.state = "stuck".into();
                 break;
             };
             if end["state"] == "confirmed" {
                 out.to_confirmed = Some(paid_at.elapsed());
+                out.seat = end["seat"].as_str().map(str::to_owned);
             }
             out.state = end["state"].as_str().unwrap_or_default().to_owned();
             out.reason = end["reason"].as_str().map(str::to_owned);

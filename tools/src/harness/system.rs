@@ -1,13 +1,13 @@
-//! The test harness: a whole system per test (its own MariaDB database, its own Redis key
-//! prefix, in-process workers, the mock payment provider and the API on loopback TCP),
-//! so tests run in parallel against the real services without seeing each other.
+//! A whole system in-process per test (its own MariaDB database, its own Redis key prefix,
+//! in-process workers, the mock payment provider and the API on loopback TCP), so tests run
+//! in parallel against the real services without seeing each other.
 
 use std::{sync::Arc, time::Duration};
 
 use checkin_api::{AppState, app};
 use checkin_domain::{
     changes,
-    config::{DatabaseConfig, HoldConfig, PaymentConfig},
+    config::{HoldConfig, PaymentConfig},
     db,
     lock::{self, SeatLock},
     types::CheckinId,
@@ -24,64 +24,36 @@ use checkin_infra::{
 use checkin_paymock::{Paymock, PaymockConfig};
 use checkin_worker::{Deps, WorkerConfig, worker_name};
 
-use crate::seed::{self, SeededFlight, SeededPassenger};
-use migration::{Migrator, MigratorTrait};
+use super::{
+    db::TestDb,
+    net,
+    redis::{self as keys, PrefixKeys},
+    shared_redis_url, unique_prefix,
+};
+use crate::{
+    checker::{self, Scope, Verdict},
+    loadgen::END_STATES,
+    seed::{self, SeededFlight, SeededPassenger},
+};
 use poem::{Server, listener::TcpAcceptor};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
 use tokio::{sync::oneshot, task::JoinHandle};
 
-pub const END_STATES: [&str; 5] = [
-    "confirmed",
-    "rejected",
-    "payment_failed",
-    "expired",
-    "cancelled",
-];
-
-pub fn base_url() -> String {
-    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into())
-}
-
-pub fn redis_url() -> String {
-    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/0".into())
-}
-
-/// A fresh database with the schema applied.
-pub async fn fresh_database() -> (DatabaseConnection, String) {
-    let name = format!("t_{}", ulid::Ulid::new().to_string().to_lowercase());
-    let admin = db::connect(&DatabaseConfig {
-        url: base_url(),
-        max_connections: 2,
-    })
-    .await
-    .expect("MariaDB reachable");
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE `{name}`"))
-        .await
-        .expect("create database");
-    admin.close().await.ok();
-    let conn = db::connect(&DatabaseConfig {
-        url: format!("{}/{name}", base_url()),
-        max_connections: 48,
-    })
-    .await
-    .unwrap();
-    Migrator::up(&conn, None).await.expect("migrations apply");
-    (conn, name)
-}
+/// How late the sweeper of a test system may release a run-out hold: it sweeps every
+/// second, plus slack for a loaded machine (as the sweeper's own test allows).
+pub const SWEEP_BOUND: Duration = Duration::from_secs(5);
 
 /// A Redis URL where nothing listens (port 1 is never served here): connections are refused
 /// at once.
 pub const NOWHERE_REDIS: &str = "redis://127.0.0.1:1/0";
 
-/// A listener on a free loopback port, bound now, so no other test can take the port
-/// between choosing and serving it; and its port.
-pub fn bind_loopback() -> (TcpAcceptor, u16) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+/// A poem acceptor on a free loopback port, bound now (see [`net::bind_loopback`]); and its
+/// port.
+pub fn loopback_acceptor() -> (TcpAcceptor, u16) {
+    let (listener, port) = net::bind_loopback();
     listener.set_nonblocking(true).unwrap();
-    let port = listener.local_addr().unwrap().port();
     (TcpAcceptor::from_std(listener).unwrap(), port)
 }
 
@@ -146,7 +118,6 @@ impl Opts {
 
 pub struct System {
     pub db: DatabaseConnection,
-    pub db_name: String,
     pub api: String,
     pub paymock: Paymock,
     pub paymock_url: String,
@@ -160,6 +131,11 @@ pub struct System {
     tasks: Vec<JoinHandle<()>>,
     /// Tasks that run until aborted (the change-notice listener).
     background: Vec<JoinHandle<()>>,
+    /// Whether a sweeper runs, so holds can be judged on time.
+    sweeping: bool,
+    // Dropped last, when the tasks above have stopped: the keys, then the database.
+    _keys: PrefixKeys,
+    database: TestDb,
 }
 
 fn init_logs() {
@@ -177,10 +153,11 @@ fn init_logs() {
 impl System {
     pub async fn start(opts: Opts) -> Self {
         init_logs();
-        let (conn, db_name) = fresh_database().await;
-        let prefix = format!("t{}", ulid::Ulid::new().to_string().to_lowercase());
+        let database = TestDb::fresh(48).await;
+        let conn = database.conn.clone();
+        let prefix = unique_prefix("t");
         let queue_cfg = QueueConfig {
-            redis_url: redis_url(),
+            redis_url: shared_redis_url(),
             prefix: prefix.clone(),
             max_waiting: opts.queue_max_waiting,
         };
@@ -253,7 +230,7 @@ impl System {
         }
 
         let api_queue = QueueConfig {
-            redis_url: opts.api_queue_url.clone().unwrap_or_else(redis_url),
+            redis_url: opts.api_queue_url.clone().unwrap_or_else(shared_redis_url),
             prefix: prefix.clone(),
             max_waiting: opts.queue_max_waiting,
         };
@@ -278,7 +255,7 @@ impl System {
             ))),
         };
         // The API's own base URL goes into its docs; its port is known once it is bound.
-        let (acceptor, api_port) = bind_loopback();
+        let (acceptor, api_port) = loopback_acceptor();
         let api = format!("http://127.0.0.1:{api_port}");
         serve_on(acceptor, app(state, &api, None), &mut tasks, &mut stops);
         let http = reqwest::Client::builder()
@@ -301,10 +278,13 @@ impl System {
         assert!(up, "the API and the payment service answer within 10 s");
         Self {
             db: conn,
-            db_name,
             api,
             paymock,
             paymock_url,
+            _keys: PrefixKeys {
+                url: shared_redis_url(),
+                prefix: prefix.clone(),
+            },
             prefix,
             hold,
             payment,
@@ -314,6 +294,8 @@ impl System {
             stops,
             tasks,
             background: vec![listener],
+            sweeping: opts.workers && opts.sweeper,
+            database,
         }
     }
 
@@ -516,7 +498,7 @@ impl System {
             let field = |c: &str| e.try_get::<String>("", c).unwrap_or_default();
             out += &format!("  {} {} {}\n", field("at"), field("kind"), field("detail"));
         }
-        let Some(mut redis) = shared_redis().await else {
+        let Some(mut redis) = keys::connect(&shared_redis_url()).await else {
             return out + "redis: unreachable\n";
         };
         for queue in ["hold", "payment"] {
@@ -526,7 +508,7 @@ impl System {
                 .query_async(&mut redis)
                 .await
                 .unwrap_or_default();
-            let keys = keys_matching(&mut redis, &format!("{base}:*")).await;
+            let keys = keys::keys_matching(&mut redis, &format!("{base}:*")).await;
             for (task, _) in data.iter().filter(|(_, job)| job.contains(checkin_id)) {
                 let meta: Vec<String> = redis::cmd("HGETALL")
                     .arg(format!("{base}:meta:{task}"))
@@ -609,26 +591,24 @@ impl System {
     }
 
     pub async fn scalar(&self, sql: &str) -> i64 {
-        let row = self
-            .db
-            .query_one_raw(db::stmt(
-                &format!("SELECT CAST(({sql}) AS SIGNED) AS v"),
-                [],
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        row.try_get::<Option<i64>>("", "v").unwrap().unwrap_or(0)
+        self.database.scalar(sql).await
     }
 
-    /// The invariants every test ends with, read from MariaDB.
+    /// The checker's verdict on this system's database and its provider's ledger. Not
+    /// `quiet`: tests may leave holds on purpose.
+    pub async fn verdict(&self) -> Verdict {
+        let mut scope = Scope::everything();
+        if self.sweeping {
+            scope = scope.sweeping_every(SWEEP_BOUND);
+        }
+        checker::check(&self.db, &scope, Some(&self.paymock.ledger()))
+            .await
+            .expect("the checker reads MariaDB")
+    }
+
+    /// The invariants every test ends with (see [`checker`]).
     pub async fn assert_invariants(&self) {
-        assert_eq!(self.scalar("SELECT COUNT(*) FROM (SELECT flight_id, seat_code FROM boarding_passes GROUP BY 1, 2 HAVING COUNT(*) > 1) x").await, 0, "a seat with two boarding passes");
-        assert_eq!(self.scalar("SELECT COUNT(*) FROM (SELECT flight_id, passenger_id FROM boarding_passes GROUP BY 1, 2 HAVING COUNT(*) > 1) x").await, 0, "a passenger with two boarding passes");
-        assert_eq!(self.scalar("SELECT COUNT(*) FROM (SELECT flight_id, passenger_id FROM seats WHERE passenger_id IS NOT NULL GROUP BY 1, 2 HAVING COUNT(*) > 1) x").await, 0, "a passenger with two seats");
-        assert_eq!(self.scalar("SELECT COUNT(*) FROM checkins c JOIN seats s ON s.id = c.seat_id WHERE c.state = 'confirmed' AND (s.state <> 'booked' OR s.checkin_id <> c.id)").await, 0, "a confirmed check-in without its seat");
-        assert_eq!(self.scalar("SELECT COUNT(*) FROM seats s WHERE s.state = 'booked' AND NOT EXISTS (SELECT 1 FROM boarding_passes b WHERE b.checkin_id = s.checkin_id)").await, 0, "a booked seat without a boarding pass");
-        assert_eq!(self.scalar("SELECT COUNT(*) FROM payments p JOIN checkins c ON c.id = p.checkin_id WHERE p.state = 'succeeded' AND c.state <> 'confirmed'").await, 0, "a kept charge without a seat");
+        self.verdict().await.assert_ok();
     }
 
     pub async fn stop(mut self) {
@@ -641,37 +621,7 @@ impl System {
         for t in self.background.drain(..) {
             t.abort();
         }
-        // This system's queues, stats and locks in the shared Redis.
-        if let Some(mut redis) = shared_redis().await {
-            let keys = keys_matching(&mut redis, &format!("{}:*", self.prefix)).await;
-            for chunk in keys.chunks(500) {
-                let _: redis::RedisResult<()> = redis::cmd("UNLINK")
-                    .arg(chunk)
-                    .query_async(&mut redis)
-                    .await;
-            }
-        }
-        self.db
-            .execute_unprepared(&format!("DROP DATABASE `{}`", self.db_name))
-            .await
-            .ok();
-    }
-}
-
-async fn shared_redis() -> Option<redis::aio::MultiplexedConnection> {
-    let client = redis::Client::open(redis_url()).ok()?;
-    client.get_multiplexed_async_connection().await.ok()
-}
-
-async fn keys_matching(
-    redis: &mut redis::aio::MultiplexedConnection,
-    pattern: &str,
-) -> Vec<String> {
-    use futures::StreamExt;
-    use redis::AsyncCommands;
-    match redis.scan_match::<_, String>(pattern).await {
-        Ok(iter) => iter.filter_map(|k| async move { k.ok() }).collect().await,
-        Err(_) => Vec::new(),
+        // The keys and the database go with the guards.
     }
 }
 
@@ -681,7 +631,7 @@ fn serve(
     tasks: &mut Vec<JoinHandle<()>>,
     stops: &mut Vec<oneshot::Sender<()>>,
 ) -> u16 {
-    let (acceptor, port) = bind_loopback();
+    let (acceptor, port) = loopback_acceptor();
     serve_on(acceptor, ep, tasks, stops);
     port
 }

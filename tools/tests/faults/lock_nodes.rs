@@ -5,11 +5,15 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::support::{
-    Flight, RedisServer, SharedKeys, TestDb, WorkerEnv, create_checkins, lock_stat, one_at_a_time,
-    producer, seed_flight, shared_redis_url, unique_prefix,
-};
 use checkin_infra::queue::Producer;
+use checkin_tools::harness::{
+    db::TestDb,
+    processes::{ProcessSystem, WorkerSettings},
+    shared_redis_url,
+    workload::{Flight, create_checkins, seed_flight},
+};
+
+use crate::{assert_invariants, one_at_a_time, workers_on};
 
 const BURST: usize = 20;
 const SEAT: &str = "5A";
@@ -38,6 +42,23 @@ async fn hot_seat_burst(db: &TestDb, producer: &Producer, flight: &Flight) -> Du
     took
 }
 
+/// `lock_acquired` and `lock_no_quorum` once they have stopped moving: the worker counts
+/// lock use just after each commit, best effort.
+async fn settled_lock_stats(sys: &ProcessSystem) -> (i64, i64) {
+    let mut last = (-1, -1);
+    for _ in 0..50 {
+        let stats = sys.lock_stats().await.expect("the queue's Redis answers");
+        let field = |name: &str| stats.get(name).copied().unwrap_or(0);
+        let now = (field("lock_acquired"), field("lock_no_quorum"));
+        if now == last {
+            break;
+        }
+        last = now;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    last
+}
+
 /// Three lock nodes of the test's own; the queue (and the lock counters) on the shared Redis
 /// under a prefix of the test's own. With one node killed a majority is still there: holds
 /// take the lock (`lock_acquired` grows) and no job falls back. With two killed there is no
@@ -47,52 +68,29 @@ async fn hot_seat_burst(db: &TestDb, producer: &Producer, flight: &Flight) -> Du
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn losing_one_lock_node_keeps_locks_and_losing_two_falls_back_to_the_database() {
     let _serial = one_at_a_time().await;
-    let db = TestDb::fresh().await;
-    let prefix = unique_prefix();
-    let _keys = SharedKeys(prefix.clone());
-    let mut nodes = Vec::new();
-    for name in ["lock-a", "lock-b", "lock-c"] {
-        nodes.push(RedisServer::start(name).await);
-    }
-    let env = WorkerEnv {
-        lock_urls: nodes.iter().map(RedisServer::url).collect(),
-        ..WorkerEnv::new(&db, &shared_redis_url(), &prefix)
-    };
+    let db = TestDb::fresh(8).await;
+    let mut sys = workers_on(&db, &shared_redis_url(), WorkerSettings::for_tests())
+        .lock_nodes(3)
+        .start()
+        .await;
     let first = seed_flight(&db, "CI101", 10, BURST, 7).await;
     let second = seed_flight(&db, "CI102", 10, BURST, 8).await;
-    let producer = producer(&env.queue());
-    let mut worker = env.spawn("worker");
-    worker.wait_started(Duration::from_secs(15)).await;
-    // The worker counts lock use just after each commit, best effort: read the counters once
-    // they have stopped moving.
-    let stats = || async {
-        let mut last = (-1, -1);
-        for _ in 0..50 {
-            let now = (
-                lock_stat(&env.redis_url, &prefix, "lock_acquired").await,
-                lock_stat(&env.redis_url, &prefix, "lock_no_quorum").await,
-            );
-            if now == last {
-                break;
-            }
-            last = now;
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
-        last
-    };
+    let producer = Producer::new(&sys.queue()).expect("producer");
+    let mut worker = sys.spawn_worker("worker");
+    worker.wait_ready(Duration::from_secs(15)).await;
 
-    nodes[0].kill9();
+    sys.lock_nodes[0].kill9();
     let took = hot_seat_burst(&db, &producer, &first).await;
-    let (acquired, no_quorum) = stats().await;
+    let (acquired, no_quorum) = settled_lock_stats(&sys).await;
     eprintln!(
         "one node down: burst done in {took:?}; lock_acquired {acquired}, lock_no_quorum {no_quorum}"
     );
     assert!(acquired >= 1, "with 2 of 3 nodes the winner takes the lock");
     assert_eq!(no_quorum, 0, "with 2 of 3 nodes nobody lacks a quorum");
 
-    nodes[1].kill9();
+    sys.lock_nodes[1].kill9();
     let took = hot_seat_burst(&db, &producer, &second).await;
-    let (acquired_after, no_quorum_after) = stats().await;
+    let (acquired_after, no_quorum_after) = settled_lock_stats(&sys).await;
     eprintln!(
         "two nodes down: burst done in {took:?}; lock_acquired {acquired_after}, lock_no_quorum {no_quorum_after}"
     );
@@ -106,5 +104,5 @@ async fn losing_one_lock_node_keeps_locks_and_losing_two_falls_back_to_the_datab
     );
 
     assert!(worker.exited().is_none(), "the worker is still running");
-    db.assert_seat_invariants().await;
+    assert_invariants(&db).await;
 }

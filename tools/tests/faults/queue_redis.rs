@@ -5,10 +5,15 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::support::{
-    RedisServer, TestDb, WorkerEnv, create_checkins, one_at_a_time, producer, seat_codes,
-    seed_flight, unique_prefix,
+use checkin_infra::queue::Producer;
+use checkin_tools::harness::{
+    db::TestDb,
+    processes::WorkerSettings,
+    redis::RedisServer,
+    workload::{create_checkins, seat_codes, seed_flight},
 };
+
+use crate::{assert_invariants, logs, one_at_a_time, workers_on};
 
 /// A running worker on a Redis of the test's own (also its one lock node). The Redis is
 /// killed with SIGKILL; requests keep being accepted (committed in MariaDB, their pushes
@@ -21,15 +26,17 @@ async fn redis_restarted_empty_delays_work_and_loses_none() {
     const DURING: usize = 40;
     const OUTAGE: Duration = Duration::from_secs(4);
     let _serial = one_at_a_time().await;
-    let db = TestDb::fresh().await;
-    let mut redis = RedisServer::start("queue-redis").await;
-    let env = WorkerEnv::new(&db, &redis.url(), &unique_prefix());
+    let db = TestDb::fresh(8).await;
+    let mut redis = RedisServer::start("queue-redis", &logs()).await;
+    let sys = workers_on(&db, &redis.url(), WorkerSettings::for_tests())
+        .start()
+        .await;
     let flight = seed_flight(&db, "CI101", 10, BEFORE + DURING, 7).await;
     let seats = seat_codes(10);
-    let producer = producer(&env.queue());
+    let producer = Producer::new(&sys.queue()).expect("producer");
 
-    let mut worker = env.spawn("worker");
-    worker.wait_started(Duration::from_secs(15)).await;
+    let mut worker = sys.spawn_worker("worker");
+    worker.wait_ready(Duration::from_secs(15)).await;
     create_checkins(
         &db,
         &producer,
@@ -104,6 +111,6 @@ async fn redis_restarted_empty_delays_work_and_loses_none() {
         BTreeMap::from([("held".to_owned(), (BEFORE + DURING) as i64)]),
         "every request, each for a seat of its own, ends held"
     );
-    db.assert_seat_invariants().await;
+    assert_invariants(&db).await;
     assert!(worker.exited().is_none(), "the worker is still running");
 }

@@ -5,10 +5,17 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::support::{
-    Proc, RedisServer, SharedKeys, TestDb, WorkerEnv, create_checkins, hot_and_distinct,
-    in_flight_of, one_at_a_time, producer, seed_flight, shared_redis_url, unique_prefix,
+use checkin_infra::queue::Producer;
+use checkin_tools::harness::{
+    db::TestDb,
+    proc::Proc,
+    processes::WorkerSettings,
+    redis::RedisServer,
+    shared_redis_url,
+    workload::{create_checkins, hot_and_distinct, seed_flight},
 };
+
+use crate::{assert_invariants, logs, one_at_a_time, workers_on};
 
 const ROWS: i32 = 30;
 const REQUESTS: usize = 150;
@@ -42,7 +49,7 @@ async fn assert_burst_outcome(db: &TestDb, flight_id: i64) {
         0,
         "a refusal for another reason than a taken seat"
     );
-    db.assert_seat_invariants().await;
+    assert_invariants(db).await;
 }
 
 /// Waits until `worker` has finished at least one check-in (so it is mid-burst), failing if it
@@ -81,22 +88,24 @@ async fn wait_first_done(db: &TestDb, worker: &mut Proc, within: Duration) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_worker_killed_with_sigkill_mid_burst_loses_no_request() {
     let _serial = one_at_a_time().await;
-    let db = TestDb::fresh().await;
-    let redis = RedisServer::start("queue-redis").await;
-    let env = WorkerEnv {
+    let db = TestDb::fresh(8).await;
+    let redis = RedisServer::start("queue-redis", &logs()).await;
+    let settings = WorkerSettings {
         concurrency: 64,
-        ..WorkerEnv::new(&db, &redis.url(), &unique_prefix())
+        ..WorkerSettings::for_tests()
     };
+    let sys = workers_on(&db, &redis.url(), settings).start().await;
     let flight = seed_flight(&db, "CI101", ROWS, REQUESTS, 7).await;
     let seats = hot_and_distinct(REQUESTS, ROWS, &HOT);
-    let ids = create_checkins(&db, &producer(&env.queue()), flight.id, &flight.pax, &seats).await;
+    let producer = Producer::new(&sys.queue()).expect("producer");
+    let ids = create_checkins(&db, &producer, flight.id, &flight.pax, &seats).await;
     assert_eq!(ids.len(), REQUESTS);
     assert_eq!(db.queued().await, REQUESTS as i64);
 
-    let mut a = env.spawn("worker-a");
+    let mut a = sys.spawn_worker("worker-a");
     wait_first_done(&db, &mut a, Duration::from_secs(20)).await;
     a.kill9();
-    let in_hand = in_flight_of(&redis.url(), &env.prefix, a.pid()).await;
+    let in_hand = sys.hold_jobs_in_hand(&a).await;
     let left = db.queued().await;
     eprintln!(
         "worker A killed with {left} check-ins still queued, {in_hand} jobs in its in-flight set"
@@ -106,7 +115,7 @@ async fn a_worker_killed_with_sigkill_mid_burst_loses_no_request() {
         "the kill must land mid-burst ({left} of {REQUESTS} still queued)"
     );
 
-    let mut b = env.spawn("worker-b");
+    let mut b = sys.spawn_worker("worker-b");
     let took = db.wait_none_queued(Duration::from_secs(40)).await;
     eprintln!("worker B finished the burst {took:?} after A was killed");
     assert!(b.exited().is_none(), "worker B died:\n{}", b.log_tail(30));
@@ -130,27 +139,27 @@ async fn a_worker_killed_with_sigkill_mid_burst_loses_no_request() {
 async fn a_worker_paused_past_its_lease_cannot_take_a_seat_already_given() {
     const PAUSE: Duration = Duration::from_secs(10);
     let _serial = one_at_a_time().await;
-    let db = TestDb::fresh().await;
-    let prefix = unique_prefix();
-    let _keys = SharedKeys(prefix.clone());
-    let env = WorkerEnv {
+    let db = TestDb::fresh(8).await;
+    let settings = WorkerSettings {
         concurrency: 64,
-        lock_ttl_ms: 300,
-        ..WorkerEnv::new(&db, &shared_redis_url(), &prefix)
+        lock_ttl_ms: Some(300),
+        ..WorkerSettings::for_tests()
     };
+    let sys = workers_on(&db, &shared_redis_url(), settings).start().await;
     let flight = seed_flight(&db, "CI101", ROWS, REQUESTS, 7).await;
     let seats = hot_and_distinct(REQUESTS, ROWS, &HOT);
-    create_checkins(&db, &producer(&env.queue()), flight.id, &flight.pax, &seats).await;
+    let producer = Producer::new(&sys.queue()).expect("producer");
+    create_checkins(&db, &producer, flight.id, &flight.pax, &seats).await;
 
-    let mut p = env.spawn("worker-p");
+    let mut p = sys.spawn_worker("worker-p");
     wait_first_done(&db, &mut p, Duration::from_secs(20)).await;
     p.signal("STOP");
     let paused_at = Instant::now();
-    let in_hand = in_flight_of(&env.redis_url, &prefix, p.pid()).await;
+    let in_hand = sys.hold_jobs_in_hand(&p).await;
     let left = db.queued().await;
     eprintln!("worker P stopped with {left} check-ins queued, {in_hand} jobs in its in-flight set");
 
-    let mut q = env.spawn("worker-q");
+    let mut q = sys.spawn_worker("worker-q");
     tokio::time::sleep(PAUSE / 2).await;
     eprintln!(
         "halfway through the pause: {} queued; transactions waiting on row locks: {:?}",

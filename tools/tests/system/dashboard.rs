@@ -4,7 +4,9 @@ use reqwest::StatusCode;
 
 use checkin_infra::{connect, lock_stats::LockStats, queue::QueueStats};
 
-use crate::support::{Opts, System, bind_loopback, redis_url};
+use checkin_tools::harness::shared_redis_url;
+
+use crate::support::{Opts, System, loopback_acceptor};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_dashboard_needs_a_password_and_shows_holds_queues_locks_and_sweeps() {
@@ -23,12 +25,12 @@ async fn the_dashboard_needs_a_password_and_shows_holds_queues_locks_and_sweeps(
 
     let dashboard = Dashboard {
         db: sys.db.clone(),
-        queues: QueueStats::new(connect::redis(&redis_url()).unwrap(), &sys.prefix),
-        locks: LockStats::new(connect::redis(&redis_url()).unwrap(), &sys.prefix),
+        queues: QueueStats::new(connect::redis(&shared_redis_url()).unwrap(), &sys.prefix),
+        locks: LockStats::new(connect::redis(&shared_redis_url()).unwrap(), &sys.prefix),
         user: "ops".into(),
         password: "correct horse".into(),
     };
-    let (acceptor, port) = bind_loopback();
+    let (acceptor, port) = loopback_acceptor();
     let server = tokio::spawn(Server::new_with_acceptor(acceptor).run(dashboard.endpoint()));
     let url = format!("http://127.0.0.1:{port}");
 

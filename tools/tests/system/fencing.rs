@@ -9,7 +9,9 @@ use checkin_domain::{
 };
 use checkin_infra::{config::LockConfig, redlock::Redlock};
 
-use crate::support::{Opts, System, redis_url};
+use checkin_tools::harness::shared_redis_url;
+
+use crate::support::{Opts, System};
 
 /// A worker takes the seat's lock, stalls past its lease (as under SIGSTOP or a long GC
 /// pause), and only then writes. Meanwhile another worker got the lock and the seat.
@@ -54,7 +56,7 @@ async fn a_worker_whose_lock_lease_expired_cannot_overwrite_the_next_holder() {
         retry_max_ms: 20,
         disabled: false,
     };
-    let lock = Redlock::new(&[redis_url()], &format!("{}:", sys.prefix), &short).unwrap();
+    let lock = Redlock::new(&[shared_redis_url()], &format!("{}:", sys.prefix), &short).unwrap();
     // Open the connection first, so the lease below is not spent connecting.
     match lock.acquire("warm-up").await {
         LockOutcome::Acquired(lease) => lock.release(&lease).await,

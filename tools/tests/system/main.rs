@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod cancel;
+mod checker;
 mod concurrency;
 mod dashboard;
 mod expiry;

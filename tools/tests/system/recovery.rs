@@ -69,13 +69,13 @@ async fn the_redrive_pushes_a_lost_job_again_and_never_one_still_waiting() {
         .checkin(&token, p.passenger_id, flight.flight_id, "1D")
         .await;
     let producer = Producer::new(&QueueConfig {
-        redis_url: crate::support::redis_url(),
+        redis_url: checkin_tools::harness::shared_redis_url(),
         prefix: sys.prefix.clone(),
         max_waiting: 2000,
     })
     .unwrap();
     let keys = Keys::new(&sys.prefix, Queue::Hold);
-    let mut redis = redis::Client::open(crate::support::redis_url())
+    let mut redis = redis::Client::open(checkin_tools::harness::shared_redis_url())
         .unwrap()
         .get_multiplexed_async_connection()
         .await
@@ -155,7 +155,7 @@ async fn without_a_lock_quorum_holds_go_through_the_database_and_stay_exclusive(
         held += usize::from(h.await.unwrap() == "held");
     }
     assert_eq!(held, 1);
-    let mut conn = redis::Client::open(crate::support::redis_url())
+    let mut conn = redis::Client::open(checkin_tools::harness::shared_redis_url())
         .unwrap()
         .get_multiplexed_async_connection()
         .await
@@ -225,7 +225,7 @@ async fn past_its_bound_the_queue_takes_no_more_and_admission_fills_it_as_it_dra
         );
     }
     let keys = Keys::new(&sys.prefix, Queue::Hold);
-    let mut redis = redis::Client::open(crate::support::redis_url())
+    let mut redis = redis::Client::open(checkin_tools::harness::shared_redis_url())
         .unwrap()
         .get_multiplexed_async_connection()
         .await
@@ -251,7 +251,7 @@ async fn past_its_bound_the_queue_takes_no_more_and_admission_fills_it_as_it_dra
         "the rest wait in MariaDB"
     );
     let producer = Producer::new(&QueueConfig {
-        redis_url: crate::support::redis_url(),
+        redis_url: checkin_tools::harness::shared_redis_url(),
         prefix: sys.prefix.clone(),
         max_waiting: 3,
     })
