@@ -9,7 +9,10 @@ use std::{
 
 use async_trait::async_trait;
 use checkin_domain::lock::{Lease, LockOutcome, NoLock, SeatLock};
-use futures::future::join_all;
+use futures::{
+    FutureExt,
+    future::{BoxFuture, Shared, join_all},
+};
 use redis::{AsyncConnectionConfig, Client, aio::MultiplexedConnection};
 
 use crate::config::LockConfig;
@@ -27,18 +30,24 @@ end
 /// timeout per second, not one per request.
 const DOWN_FOR: Duration = Duration::from_secs(1);
 
+/// A connection being made, shared by every caller that needs it meanwhile.
+type Connecting = Shared<BoxFuture<'static, Option<MultiplexedConnection>>>;
+
 /// What this process knows of one lock node.
 enum NodeState {
     /// Not connected yet; the next caller connects.
     Idle,
+    /// A connect is under way: callers wait for that one (bounded by its timeout) instead of
+    /// each making their own or queueing behind a lock.
+    Connecting(Connecting),
     Connected(MultiplexedConnection),
-    /// Failed, or being connected to by another caller: skipped until then.
+    /// Failed: skipped until then.
     Down(Instant),
 }
 
-/// One lock node. Connections are made lazily and remade after failures. The state's
-/// mutex is never held across an await: a caller that finds the node connecting or down
-/// skips it at once, so no acquisition queues behind another's connect.
+/// One lock node. Connections are made lazily and remade after failures. The state's mutex
+/// is never held across an await: every caller that needs a connection while one is being
+/// made waits on that same attempt, and a node that failed is skipped at once.
 struct Node {
     client: Client,
     state: std::sync::Mutex<NodeState>,
@@ -53,33 +62,45 @@ impl Node {
     }
 
     async fn connection(&self) -> Option<MultiplexedConnection> {
-        let connect_timeout = self.timeout * 2;
-        {
+        let attempt = {
             let mut state = self.state();
             match &*state {
                 NodeState::Connected(c) => return Some(c.clone()),
                 NodeState::Down(until) if Instant::now() < *until => return None,
-                _ => *state = NodeState::Down(Instant::now() + connect_timeout),
+                NodeState::Connecting(attempt) => attempt.clone(),
+                _ => {
+                    let attempt = self.connect().boxed().shared();
+                    *state = NodeState::Connecting(attempt.clone());
+                    attempt
+                }
             }
+        };
+        let connected = attempt.await;
+        let mut state = self.state();
+        match (&connected, &*state) {
+            // Only the first caller to see the attempt end records its result.
+            (Some(conn), NodeState::Connecting(_)) => *state = NodeState::Connected(conn.clone()),
+            (None, NodeState::Connecting(_)) => *state = NodeState::Down(Instant::now() + DOWN_FOR),
+            _ => {}
         }
+        connected
+    }
+
+    /// One connect, bounded by twice the node timeout.
+    fn connect(&self) -> impl std::future::Future<Output = Option<MultiplexedConnection>> + use<> {
+        let client = self.client.clone();
+        let connect_timeout = self.timeout * 2;
         let cfg = AsyncConnectionConfig::new()
             .set_connection_timeout(Some(connect_timeout))
             .set_response_timeout(Some(self.timeout));
-        let connected = tokio::time::timeout(
-            connect_timeout,
-            self.client
-                .get_multiplexed_async_connection_with_config(&cfg),
-        )
-        .await;
-        match connected {
-            Ok(Ok(conn)) => {
-                *self.state() = NodeState::Connected(conn.clone());
-                Some(conn)
-            }
-            _ => {
-                self.mark_down();
-                None
-            }
+        async move {
+            tokio::time::timeout(
+                connect_timeout,
+                client.get_multiplexed_async_connection_with_config(&cfg),
+            )
+            .await
+            .ok()?
+            .ok()
         }
     }
 

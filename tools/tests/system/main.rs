@@ -10,6 +10,7 @@ mod expiry;
 mod fencing;
 mod groups;
 mod idempotency;
+mod liveness;
 mod long_poll;
 mod payments;
 mod recovery;
