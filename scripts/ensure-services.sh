@@ -60,6 +60,8 @@ elif ! have redis-cli; then pkgs+=(redis-tools)
 fi
 if ! have cc; then pkgs+=(build-essential pkg-config); fi
 if ! have curl; then pkgs+=(curl); fi
+# libfaketime: the fault tests run one worker with a clock minutes off.
+if ! ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1; then pkgs+=(faketime); fi
 
 if [ "${#pkgs[@]}" -eq 0 ]; then
     say "packages: mariadb, redis, cc and curl already installed"

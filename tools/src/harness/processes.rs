@@ -117,12 +117,13 @@ impl Common {
         cmd
     }
 
-    fn spawn_worker(&self, name: &str) -> Proc {
+    fn spawn_worker(&self, name: &str, extra_env: &[(&str, &str)]) -> Proc {
         let metrics = net::free_address();
         let mut cmd = self.command("checkin-worker");
         cmd.env("WORKER_METRICS_BIND", &metrics)
             .env("LOCK_REDIS_URLS", self.lock_urls.join(","));
         self.worker.apply(&mut cmd);
+        cmd.envs(extra_env.iter().copied());
         Proc::spawn(name, cmd, &self.logs, Some(Ready::Listening(metrics)))
     }
 }
@@ -218,7 +219,7 @@ impl Builder {
             url
         });
         for i in 0..workers {
-            procs.push(common.spawn_worker(&format!("worker-{i}")));
+            procs.push(common.spawn_worker(&format!("worker-{i}"), &[]));
         }
         for proc in &mut procs {
             proc.wait_ready(Duration::from_secs(40)).await;
@@ -324,7 +325,12 @@ impl ProcessSystem {
 
     /// Starts one more worker, owned by the caller (to kill or pause); not waited for.
     pub fn spawn_worker(&self, name: &str) -> Proc {
-        self.common.spawn_worker(name)
+        self.common.spawn_worker(name, &[])
+    }
+
+    /// [`Self::spawn_worker`] with more environment variables (a clock of its own, say).
+    pub fn spawn_worker_with(&self, name: &str, extra_env: &[(&str, &str)]) -> Proc {
+        self.common.spawn_worker(name, extra_env)
     }
 
     /// The largest peak memory of the system's own processes named `role` (`api`,

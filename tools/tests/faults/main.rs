@@ -6,6 +6,7 @@
 
 mod lock_nodes;
 mod queue_redis;
+mod scaling;
 mod worker_crash;
 
 use std::time::Duration;
