@@ -11,6 +11,7 @@ mod m20261130_000005_end_reasons;
 mod m20261130_000006_admission;
 mod m20261130_000007_refund_refused;
 mod m20261130_000008_scaling_decisions;
+mod m20261201_000010_operator_console;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000006_admission::Migration),
             Box::new(m20261130_000007_refund_refused::Migration),
             Box::new(m20261130_000008_scaling_decisions::Migration),
+            Box::new(m20261201_000010_operator_console::Migration),
         ]
     }
 }
