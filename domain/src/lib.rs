@@ -20,6 +20,8 @@
 //! - [`queue`]: MariaDB as the queue of record: admission into the bounded job queue,
 //!   re-drive, the backlog.
 //! - [`sweep`]: the cron sweep (ends run-out holds, re-drives, prunes).
+//! - [`operator`]: what an operator does from the dashboard (re-drive a check-in, mark a
+//!   refused refund handled), each recorded in `operator_actions`; search and timelines.
 //!
 //! The ports the edges implement: [`jobs::JobQueue`], [`lock::SeatLock`],
 //! [`payment::PaymentGateway`], [`changes::ChangeNotices`].
@@ -39,6 +41,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod lock;
 pub mod metrics;
+pub mod operator;
 pub mod payment;
 pub mod queue;
 pub mod seat;
