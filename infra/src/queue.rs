@@ -379,8 +379,8 @@ pub struct JobInfo {
     pub worker: Option<String>,
 }
 
-/// Moves a dead job back to `:scheduled`, due now, with its attempts reset: the workers
-/// run it again. KEYS: dead, scheduled, meta prefix, data. ARGV: id. Returns 1 retried, 0
+/// Moves a dead job back to `:scheduled`, due now, with its attempts reset and its metadata
+/// complete (as `PUSH` writes it): the workers run it again. KEYS: dead, scheduled, meta prefix, data. ARGV: id. Returns 1 retried, 0
 /// not dead, -1 its payload is gone (it can only be discarded).
 const RETRY_DEAD: &str = r#"
 local id = ARGV[1]
@@ -390,6 +390,10 @@ local meta = KEYS[3] .. ':' .. id
 redis.call('SREM', KEYS[1], id)
 redis.call('HDEL', meta, 'result', 'done_at', 'locked_by', 'locked_at')
 redis.call('HSET', meta, 'status', 'Pending', 'attempts', 0)
+-- Every field the fetch needs, as the push writes them: a job without them stops the
+-- worker that fetches it ("Missing max_attempts in metadata").
+redis.call('HSETNX', meta, 'max_attempts', 25)
+redis.call('HSETNX', meta, 'idempotency_key', '')
 redis.call('ZADD', KEYS[2], tonumber(redis.call('TIME')[1]), id)
 return 1
 "#;
