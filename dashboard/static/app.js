@@ -268,7 +268,7 @@ async function resolveRefund(id, note, btn) {
   if (btn) btn.disabled = true;
   const r = await post(`/api/checkins/${encodeURIComponent(id)}/resolve-refund`, { note });
   if (btn) btn.disabled = false;
-  if (r.ok) { flash(true, `Refused refund of ${id} marked handled.`); $('refunds').tBodies[0].dataset.ids = ''; }
+  if (r.ok) { flash(true, `Refused refund of ${id} marked handled.`); $('refunds').tBodies[0].dataset.ids = 'stale'; }
   else flash(false, `Not marked handled: ${r.data.detail || 'HTTP ' + r.status}`);
   refreshSoon(id);
 }
@@ -419,6 +419,8 @@ function drawCharts(cols) {
     spec.series.forEach(([label, , ], i) => {
       const known = data[i + 1].filter(isNum);
       el.dataset['max' + i] = String(known.length ? Math.max(...known) : 0);
+      // For the per-minute counters: how many events the range holds.
+      el.dataset['total' + i] = String(Math.round(known.reduce((a, v) => a + v, 0) * cols.step_secs / 60));
     });
     el.setAttribute('aria-label', spec.series.map(([label], i) => `${label}: max ${el.dataset['max' + i]}`).join('; '));
     const width = Math.max(300, el.clientWidth || 540);
