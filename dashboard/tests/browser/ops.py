@@ -1,6 +1,6 @@
 """The operator's screens in a real browser, against a running system: the overview, the
 charts (showing a burst of check-ins this test sends through the API), the job lists with a
-dead job retried, a passenger found by PNR with the whole timeline of a stuck check-in that
+dead job retried and another discarded, a passenger found by PNR with the whole timeline of a stuck check-in that
 is re-driven, a refused refund marked handled, and the actions log recording all three. Each
 action's effect is checked in the system (MariaDB) and on the page. Screenshots of every
 screen go to the screenshot directory.
@@ -199,6 +199,22 @@ def run(page, url, api_base, shots, errors, step):
     page.wait_for_function("(id) => !document.querySelector(`#jobs tr[data-job=\"${id}\"]`)", arg=dead, timeout=10000)
     print(f"{NAME}: dead job of {dead} retried; the check-in is held")
 
+    step("discarding a dead job whose check-in does not exist")
+    junk = new_ulid()
+    redis("HSET", f"{q}:data", junk, json.dumps({"checkin_id": junk}))
+    redis("HSET", f"{q}:meta:{junk}", "status", "Killed", "attempts", 1, "max_attempts", 25, "idempotency_key", "",
+          "result", json.dumps({"Err": f"check-in {junk} does not exist"}), "done_at", int(time.time()))
+    redis("SADD", f"{q}:dead", junk)
+    page.click("#jobs-refresh")
+    page.wait_for_selector(f'#jobs tr[data-job="{junk}"]')
+    page.fill("#job-note", "a job for no check-in")
+    page.click(f'#jobs tr[data-job="{junk}"] button[data-discard]')
+    print(f"{NAME}: {flash_ok(page, 'discard')}")
+    page.wait_for_function("(id) => !document.querySelector(`#jobs tr[data-job=\"${id}\"]`)", arg=junk, timeout=10000)
+    left = subprocess.run(["redis-cli", "HEXISTS", f"{q}:data", junk], capture_output=True, text=True).stdout.strip()
+    if left != "0":
+        raise AssertionError("the discarded job's payload is still in Redis")
+
     step("a POST without the page's CSRF token is refused")
     status = page.evaluate("(id) => fetch(`/api/checkins/${id}/redrive`, {method: 'POST'}).then((r) => r.status)", stuck)
     if status != 403:
@@ -218,12 +234,12 @@ def run(page, url, api_base, shots, errors, step):
 
     step("reading the actions log")
     page.goto(url + "#actions")
-    page.wait_for_function("() => document.querySelectorAll('#actions tbody tr[data-action]').length >= 3", timeout=10000)
+    page.wait_for_function("() => document.querySelectorAll('#actions tbody tr[data-action]').length >= 4", timeout=10000)
     actions = page.eval_on_selector_all("#actions tbody tr[data-action]", "(rs) => rs.map((r) => [...r.cells].map((c) => c.textContent))")
     shot("dashboard-actions.png")
-    done = [a[2] for a in actions[:3]]
-    if done != ["resolve refund", "retry job", "redrive checkin"] or any(a[1] != "ops" for a in actions[:3]):
-        raise AssertionError(f"actions log: {actions[:3]}")
+    done = [a[2] for a in actions[:4]]
+    if done != ["resolve refund", "discard job", "retry job", "redrive checkin"] or any(a[1] != "ops" for a in actions[:4]):
+        raise AssertionError(f"actions log: {actions[:4]}")
     rows = sql("SELECT operator, action, outcome FROM operator_actions ORDER BY id")
     print(f"{NAME}: operator_actions in MariaDB: {rows}")
     if errors:

@@ -158,7 +158,7 @@ async fn stuck_checkin(sys: &System, flight_id: i64, passenger_id: i64, seat: &s
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn operators_retry_dead_jobs_redrive_stuck_checkins_and_resolve_refused_refunds_and_each_is_recorded()
+async fn operators_retry_and_discard_dead_jobs_redrive_stuck_checkins_resolve_refused_refunds_and_each_is_recorded()
  {
     let sys = System::start(Opts {
         // No re-drive by the sweeper: only the operator moves the stuck check-ins here.
@@ -296,6 +296,40 @@ async fn operators_retry_dead_jobs_redrive_stuck_checkins_and_resolve_refused_re
         .unwrap();
     assert_eq!(tokenless.status(), StatusCode::FORBIDDEN);
 
+    // Discard a dead job nobody can run: it is gone, payload and all.
+    let _: () = redis::pipe()
+        .cmd("HSET")
+        .arg(format!("{q}:data"))
+        .arg("junk")
+        .arg("{}")
+        .cmd("SADD")
+        .arg(format!("{q}:dead"))
+        .arg("junk")
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    let r = post("/api/jobs/hold/junk/discard", "", &csrf, &origin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let gone: (bool, bool) = redis::pipe()
+        .cmd("HEXISTS")
+        .arg(format!("{q}:data"))
+        .arg("junk")
+        .cmd("SISMEMBER")
+        .arg(format!("{q}:dead"))
+        .arg("junk")
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert_eq!(gone, (false, false));
+    let again = post("/api/jobs/hold/junk/discard", "", &csrf, &origin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT, "not dead any more");
+
     // Retry the dead job: the worker holds its seat.
     let r = post(
         &format!("/api/jobs/hold/{dead}/retry"),
@@ -409,6 +443,8 @@ async fn operators_retry_dead_jobs_redrive_stuck_checkins_and_resolve_refused_re
             ("ops".into(), "resolve_refund".into(), "resolved".into()),
             ("ops".into(), "redrive_checkin".into(), "pushed".into()),
             ("ops".into(), "retry_job".into(), "retried".into()),
+            ("ops".into(), "discard_job".into(), "not_dead".into()),
+            ("ops".into(), "discard_job".into(), "discarded".into()),
         ]
     );
     let tl: serde_json::Value = get(&format!("/api/checkins/{stuck}/timeline"))
