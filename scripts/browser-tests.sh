@@ -3,6 +3,16 @@
 # playwright in target/tools-venv, whose wheel carries its own driver: no browser download,
 # no npm, no system node), against a real system this script starts on loopback with a
 # scratch database. Installs chromium from Debian if missing.
+#
+#   api/tests/browser/checkin_flow.py  log in, hold, release, pay, boarding pass; its PDF417
+#                                      read back from a screenshot by zxing-cpp, every BCBP
+#                                      field checked at its IATA position (bcbp_check.py)
+#   api/tests/browser/seat_push.py     two pages: a seat held on one greys out on the other
+#                                      within a second, pushed, no polling
+#   dashboard/tests/browser/overview.py  the dashboard is live
+#   dashboard/tests/browser/ops.py     every operator screen and action, and charts showing
+#                                      a burst the test sends
+# Screenshots: target/browser/shots/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -26,6 +36,10 @@ if [ "$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("
     fi
     "$venv/bin/pip" install -q "playwright==$playwright_version"
 fi
+# An independent barcode reader for the boarding pass test.
+if ! "$venv/bin/python" -c 'import zxingcpp, PIL' 2>/dev/null; then
+    "$venv/bin/pip" install -q "zxing-cpp==3.1.1" "pillow==13.0.0"
+fi
 cargo build --quiet --workspace --bins
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -33,6 +47,9 @@ db="browser_$$"
 api_port=$(free_port); pay_port=$(free_port); dash_port=$(free_port); metrics_port=$(free_port)
 export DATABASE_URL="mysql://root@127.0.0.1:3306/$db" QUEUE_PREFIX="browser$$" RUST_LOG=error
 export PAYMENT_URL="http://127.0.0.1:$pay_port" DASHBOARD_PASSWORD="browser-test-$$"
+# The dashboard test makes a stuck check-in for an operator to re-drive: the sweeper must not
+# re-drive it first. The overview is rebuilt every second, so the test waits less.
+export REDRIVE_AFTER_SECS=600 DASHBOARD_REFRESH_MS=1000
 pids=()
 cleanup() {
     kill "${pids[@]}" 2>/dev/null || true
@@ -60,4 +77,7 @@ wait_up dashboard "http://127.0.0.1:$dash_port/healthz"
 
 export CHROMIUM="$chromium"
 "$venv/bin/python" "$repo/api/tests/browser/checkin_flow.py" "http://127.0.0.1:$api_port" "$work/shots"
+"$venv/bin/python" "$repo/api/tests/browser/seat_push.py" "http://127.0.0.1:$api_port" "$work/shots"
 "$venv/bin/python" "$repo/dashboard/tests/browser/overview.py" "http://127.0.0.1:$dash_port" ops "$DASHBOARD_PASSWORD" "$work/shots"
+"$venv/bin/python" "$repo/dashboard/tests/browser/ops.py" "http://127.0.0.1:$dash_port" ops "$DASHBOARD_PASSWORD" "http://127.0.0.1:$api_port" "$work/shots"
+echo "browser tests: screenshots in $work/shots/"

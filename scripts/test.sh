@@ -47,6 +47,8 @@ if [ -x scripts/check-compose.sh ]; then
     echo "== docker-compose static checks"
     scripts/check-compose.sh
 fi
+echo "== Prometheus alert rules and the Grafana dashboard (promtool, JSON check)"
+scripts/check-monitoring.sh
 if [ -x scripts/check-k8s.sh ]; then
     echo "== Kubernetes manifest static checks (deploy/k8s)"
     scripts/check-k8s.sh

@@ -8,10 +8,14 @@
 //! - [`text`]: patterned inputs whose regular expressions compile once;
 //! - [`body_limit`]: the 16 KiB request body limit;
 //! - [`ops`]: the passenger page, `/healthz`, `/readyz`, `/metrics`;
+//! - [`live`]: the pushed seat map (server-sent events), and [`barcode`]: the boarding
+//!   pass's PDF417 as SVG; both plain poem, outside the OpenAPI document;
 //! - [`state`]: what every handler shares.
 
+pub mod barcode;
 pub mod body_limit;
 pub mod error;
+pub mod live;
 pub mod objects;
 pub mod ops;
 pub mod routes;
@@ -51,6 +55,11 @@ pub fn app(
         .at("/healthz", get(ops::healthz))
         .at("/readyz", get(ops::readyz))
         .at("/metrics", get(ops::metrics_endpoint))
+        .nest("/live", live::routes(state.db.clone(), &state.changes))
+        .at(
+            "/boarding-passes/:checkin_id/barcode.svg",
+            get(barcode::boarding_pass_svg),
+        )
         .data(state)
         .data(metrics)
         .around(body_limit::limit_body)

@@ -1,19 +1,36 @@
-//! The operations dashboard: one page and one JSON document (`/api/overview`) read from
-//! MariaDB (check-ins, seats, payments, sweeps, latency) and from the queue Redis through
-//! the adapters (`checkin_infra::queue::QueueStats` for depth, running, dead and worker
-//! heartbeats; `checkin_infra::lock_stats` for lock use). It reads only.
+//! The operations dashboard: what the queues, workers, locks, payments and check-ins are
+//! doing, over time, and what an operator can do about it.
+//!
+//! - [`snapshot`]: one background task builds the overview once per refresh and keeps the
+//!   series the charts draw ([`series`]); every tab reads that, never the database;
+//! - [`reads`]: what an operator opens on demand (job lists, a search, a timeline);
+//! - [`actions`]: the POSTs (retry or discard a dead job, re-drive a check-in, mark a refused
+//!   refund handled), each a call into `checkin_domain::operator` or `checkin_infra::queue`
+//!   and recorded in `operator_actions` with the operator's name;
+//! - [`guard`]: HTTP basic auth (constant-time, failed logins rate-limited per address),
+//!   same-origin checks and a token for POSTs, and security headers on every answer.
+//!
+//! It writes only through the domain crate and the queue adapter.
 
-use checkin_domain::{db::stmt, seat};
-use checkin_infra::{lock_stats::LockStats, queue::QueueStats};
-use poem::{
-    Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler,
-    http::StatusCode,
-    web::{
-        Data, Html, Json,
-        headers::{Authorization, HeaderMapExt, authorization::Basic},
-    },
+pub mod actions;
+pub mod guard;
+pub mod reads;
+pub mod series;
+pub mod snapshot;
+
+use std::{sync::Arc, time::Duration};
+
+use checkin_infra::{
+    lock_stats::LockStats,
+    queue::{Producer, QueueStats},
 };
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+use poem::{
+    Endpoint, EndpointExt, IntoResponse, Response, Route, get, handler,
+    http::StatusCode,
+    post,
+    web::{Data, Html, Json, Query},
+};
+use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
 #[derive(Clone)]
@@ -21,48 +38,63 @@ pub struct Dashboard {
     pub db: DatabaseConnection,
     pub queues: QueueStats,
     pub locks: LockStats,
+    /// Pushes jobs for re-drives (the same bounded queue the API pushes to).
+    pub producer: Producer,
     pub user: String,
     pub password: String,
+    /// How often the overview is rebuilt (`DASHBOARD_REFRESH_MS`).
+    pub refresh: Duration,
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub(crate) struct App {
+    pub d: Dashboard,
+    pub published: Arc<snapshot::Published>,
+    pub guard: Arc<guard::Guard>,
 }
 
 impl Dashboard {
-    /// `/` and `/api/overview` behind HTTP basic auth; `/healthz` open.
+    /// The dashboard's routes behind its guard (`/healthz` open), and the snapshot task,
+    /// started here: call it inside a Tokio runtime.
     pub fn endpoint(self) -> impl Endpoint + use<> {
-        let (user, password) = (self.user.clone(), self.password.clone());
+        let published = Arc::new(snapshot::start(self.clone(), self.refresh));
+        let guard = Arc::new(guard::Guard::new(&self.user, &self.password));
+        let app = App {
+            d: self,
+            published,
+            guard: guard.clone(),
+        };
         let protected = Route::new()
             .at("/", get(index))
+            .at("/assets/app.js", get(asset_js))
+            .at("/assets/app.css", get(asset_css))
+            .at("/assets/uplot.js", get(asset_uplot_js))
+            .at("/assets/uplot.css", get(asset_uplot_css))
+            .at("/api/session", get(session))
             .at("/api/overview", get(overview))
-            .around(move |ep, req: Request| {
-                let (user, password) = (user.clone(), password.clone());
-                async move {
-                    let ok = req
-                        .headers()
-                        .typed_get::<Authorization<Basic>>()
-                        .is_some_and(|a| {
-                            a.username() == user && constant_time_eq(a.password(), &password)
-                        });
-                    if !ok {
-                        return Ok(Response::builder()
-                            .status(StatusCode::UNAUTHORIZED)
-                            .header("WWW-Authenticate", "Basic realm=\"check-in operations\"")
-                            .body("authentication required"));
-                    }
-                    Ok(ep.call(req).await?.into_response())
-                }
+            .at("/api/series", get(series_data))
+            .at("/api/jobs", get(reads::jobs))
+            .at("/api/search", get(reads::search))
+            .at("/api/checkins/:id/timeline", get(reads::timeline))
+            .at("/api/actions", get(reads::actions))
+            .at("/api/jobs/:queue/:id/retry", post(actions::retry_job))
+            .at("/api/jobs/:queue/:id/discard", post(actions::discard_job))
+            .at("/api/checkins/:id/redrive", post(actions::redrive))
+            .at(
+                "/api/checkins/:id/resolve-refund",
+                post(actions::resolve_refund),
+            )
+            .around(move |ep, req| {
+                let guard = guard.clone();
+                async move { guard.check(ep, req).await }
             });
         Route::new()
             .at("/healthz", get(healthz))
             .nest("/", protected)
-            .data(self)
+            .data(app)
+            .around(guard::security_headers)
     }
-}
-
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }
 
 #[handler]
@@ -70,196 +102,94 @@ fn index() -> Html<&'static str> {
     Html(include_str!("../static/index.html"))
 }
 
+fn asset(body: &'static str, content_type: &'static str) -> Response {
+    Response::builder()
+        .content_type(content_type)
+        .header("Cache-Control", "no-cache")
+        .body(body)
+}
+
+#[handler]
+fn asset_js() -> Response {
+    asset(
+        include_str!("../static/app.js"),
+        "text/javascript; charset=utf-8",
+    )
+}
+
+#[handler]
+fn asset_css() -> Response {
+    asset(include_str!("../static/app.css"), "text/css; charset=utf-8")
+}
+
+#[handler]
+fn asset_uplot_js() -> Response {
+    asset(
+        include_str!("../static/vendor/uplot/uPlot.iife.min.js"),
+        "text/javascript; charset=utf-8",
+    )
+}
+
+#[handler]
+fn asset_uplot_css() -> Response {
+    asset(
+        include_str!("../static/vendor/uplot/uPlot.min.css"),
+        "text/css; charset=utf-8",
+    )
+}
+
 #[handler]
 fn healthz() -> &'static str {
     "ok"
 }
 
+/// Who is signed in, and the token POSTs must carry (`X-CSRF-Token`).
 #[handler]
-async fn overview(d: Data<&Dashboard>) -> poem::Result<Json<Value>> {
-    collect(&d).await.map(Json).map_err(|e| {
-        tracing::error!(error = %e, "Overview failed.");
-        poem::Error::from_string("overview unavailable", StatusCode::SERVICE_UNAVAILABLE)
-    })
+fn session(app: Data<&App>) -> Json<Value> {
+    Json(json!({ "user": app.d.user, "csrf_token": app.guard.csrf_token() }))
 }
 
-/// Builds the overview document the page polls.
-pub async fn collect(d: &Dashboard) -> anyhow::Result<Value> {
-    let db = &d.db;
-    let now: chrono::NaiveDateTime = checkin_domain::db::now(db).await?;
-    let (depths, workers) = d.queues.read().await;
-    let mut queues = Vec::new();
-    for depth in depths {
-        let state = if depth.name == "hold" {
-            "queued"
-        } else {
-            "paying"
-        };
-        let oldest = scalar_f64(db, &format!(
-            "SELECT TIMESTAMPDIFF(MICROSECOND, MIN(enqueued_at), NOW(6)) / 1e6 FROM checkins WHERE state = '{state}'"
-        ))
-        .await?;
-        let mut q = serde_json::to_value(&depth)?;
-        q["oldest_pending_age_secs"] = json!(oldest);
-        queues.push(q);
+/// The latest overview; the first request after start waits for the first build.
+#[handler]
+async fn overview(app: Data<&App>) -> Response {
+    let mut rx = app.published.overview.clone();
+    let ready = tokio::time::timeout(Duration::from_secs(15), rx.wait_for(Option::is_some)).await;
+    match ready {
+        Ok(Ok(v)) => match v.as_ref() {
+            Some(o) => Json(o.as_ref().clone()).into_response(),
+            None => unavailable(),
+        },
+        _ => unavailable(),
     }
+}
 
-    let mut checkins = serde_json::Map::new();
-    for r in db
-        .query_all_raw(stmt(
-            "SELECT state, COUNT(*) AS n FROM checkins GROUP BY state",
-            [],
-        ))
-        .await?
-    {
-        checkins.insert(
-            r.try_get::<String>("", "state")?,
-            json!(r.try_get::<i64>("", "n")?),
-        );
-    }
-    checkins.insert(
-        "oldest_queued_age_secs".into(),
-        json!(queues[0]["oldest_pending_age_secs"]),
-    );
+fn unavailable() -> Response {
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "overview_unavailable",
+        "the overview could not be built yet (MariaDB or Redis unreachable?)",
+    )
+}
 
-    let mut seats = serde_json::Map::new();
-    for r in db
-        .query_all_raw(stmt(
-            &format!(
-                "SELECT CASE WHEN {} THEN 'available' ELSE state END AS s, COUNT(*) AS n
-                 FROM seats GROUP BY s",
-                seat::free("seats")
-            ),
-            [],
-        ))
-        .await?
-    {
-        seats.insert(
-            r.try_get::<String>("", "s")?,
-            json!(r.try_get::<i64>("", "n")?),
-        );
-    }
+/// An error answer the page shows: `{code, detail}`.
+pub(crate) fn error(status: StatusCode, code: &str, detail: &str) -> Response {
+    let mut r = Json(json!({ "code": code, "detail": detail })).into_response();
+    r.set_status(status);
+    r
+}
 
-    let locks = d.locks.read().await;
+#[derive(serde::Deserialize)]
+struct SeriesQuery {
+    range: Option<String>,
+}
 
-    let mut payments = serde_json::Map::new();
-    for r in db
-        .query_all_raw(stmt(
-            "SELECT state, COUNT(*) AS n FROM payments GROUP BY state",
-            [],
-        ))
-        .await?
-    {
-        payments.insert(
-            r.try_get::<String>("", "state")?,
-            json!(r.try_get::<i64>("", "n")?),
-        );
-    }
-    let declines: Vec<Value> = db
-        .query_all_raw(stmt(
-            // A given-up payment has no decline code; its check-in's reason says why.
-            "SELECT COALESCE(p.decline_code, c.reason, 'unknown') AS code, COUNT(*) AS n
-             FROM payments p JOIN checkins c ON c.id = p.checkin_id
-             WHERE p.state IN ('declined', 'failed') GROUP BY 1 ORDER BY n DESC LIMIT 10",
-            [],
-        ))
-        .await?
-        .iter()
-        .map(|r| Ok(json!({ "code": r.try_get::<String>("", "code")?, "count": r.try_get::<i64>("", "n")? })))
-        .collect::<Result<_, DbErr>>()?;
-    payments.insert("declines_by_code".into(), json!(declines));
-    // Given up without knowing whether the provider charged, or owed a refund: the sweeper
-    // is still checking them with the provider (PAYMENT_RECONCILE_AFTER_SECS, then 15 min
-    // and 6 h later).
-    payments.insert(
-        "awaiting_reconciliation".into(),
-        json!(
-            scalar_f64(
-                db,
-                "SELECT COUNT(*) FROM payments WHERE next_check_at IS NOT NULL AND state IN ('failed', 'declined')"
-            )
-            .await?
-            .map(|n| n as i64)
-        ),
-    );
-    payments.insert(
-        "failure_rate_last_hour".into(),
-        json!(scalar_f64(db, "SELECT SUM(state IN ('declined', 'failed')) / NULLIF(SUM(state <> 'pending'), 0) FROM payments WHERE updated_at > NOW(6) - INTERVAL 1 HOUR").await?),
-    );
-
-    let held = latencies(db, "SELECT TIMESTAMPDIFF(MICROSECOND, c.created_at, e.created_at) AS us FROM checkin_events e JOIN checkins c ON c.id = e.checkin_id WHERE e.kind = 'held' AND e.created_at > NOW(6) - INTERVAL 10 MINUTE ORDER BY e.id DESC LIMIT 2000").await?;
-    let paid = latencies(db, "SELECT TIMESTAMPDIFF(MICROSECOND, p.created_at, e.created_at) AS us FROM checkin_events e JOIN checkin_events p ON p.checkin_id = e.checkin_id AND p.kind = 'paying' WHERE e.kind = 'confirmed' AND e.created_at > NOW(6) - INTERVAL 10 MINUTE ORDER BY e.id DESC LIMIT 2000").await?;
-    let pct = |v: &[f64], q: f64| {
-        if v.is_empty() {
-            Value::Null
-        } else {
-            json!(v[((v.len() - 1) as f64 * q).round() as usize])
-        }
+/// The charts' series: `range=1h` (5 s steps, the default) or `24h` (1 min steps).
+#[handler]
+async fn series_data(app: Data<&App>, q: Query<SeriesQuery>) -> Json<Value> {
+    let h = app.published.history.read().await;
+    let s = match q.range.as_deref() {
+        Some("24h") => &h.coarse,
+        _ => &h.fine,
     };
-    let latency = json!({
-        "queued_to_held_p50": pct(&held, 0.5), "queued_to_held_p95": pct(&held, 0.95), "queued_to_held_p99": pct(&held, 0.99),
-        "paying_to_confirmed_p50": pct(&paid, 0.5), "paying_to_confirmed_p95": pct(&paid, 0.95), "paying_to_confirmed_p99": pct(&paid, 0.99),
-        "sample": held.len(),
-    });
-
-    let sweeps: Vec<Value> = db
-        .query_all_raw(stmt("SELECT tick_at, worker, finished_at, holds_released, checkins_expired, redriven FROM sweeps ORDER BY tick_at DESC LIMIT 10", []))
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(json!({
-                "tick_at": r.try_get::<chrono::NaiveDateTime>("", "tick_at")?, "worker": r.try_get::<String>("", "worker")?,
-                "finished_at": r.try_get::<Option<chrono::NaiveDateTime>>("", "finished_at")?,
-                "holds_released": r.try_get::<i32>("", "holds_released")?, "checkins_expired": r.try_get::<i32>("", "checkins_expired")?,
-                "redriven": r.try_get::<i32>("", "redriven")?,
-            }))
-        })
-        .collect::<Result<_, DbErr>>()?;
-    let flights: Vec<Value> = db
-        .query_all_raw(stmt(
-            &format!(
-                "SELECT f.id, f.code, COUNT(*) AS seats,
-                        CAST(SUM({free}) AS SIGNED) AS available,
-                        CAST(SUM(s.state = 'held' AND NOT {free}) AS SIGNED) AS held,
-                        CAST(SUM(s.state = 'booked') AS SIGNED) AS booked
-                 FROM flights f JOIN seats s ON s.flight_id = f.id GROUP BY f.id, f.code ORDER BY f.id LIMIT 50",
-                free = seat::free("s")
-            ),
-            [],
-        ))
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(json!({ "id": r.try_get::<i64>("", "id")?, "code": r.try_get::<String>("", "code")?, "seats": r.try_get::<i64>("", "seats")?,
-                       "available": r.try_get::<i64>("", "available")?, "held": r.try_get::<i64>("", "held")?, "booked": r.try_get::<i64>("", "booked")? }))
-        })
-        .collect::<Result<_, DbErr>>()?;
-
-    Ok(json!({
-        "generated_at": now, "queues": queues, "workers": workers, "checkins": checkins, "seats": seats, "locks": locks,
-        "payments": payments, "latency_ms": latency, "sweeps": sweeps, "flights": flights,
-    }))
-}
-
-async fn scalar_f64(db: &DatabaseConnection, sql: &str) -> Result<Option<f64>, DbErr> {
-    let row = db
-        .query_one_raw(stmt(&format!("SELECT CAST(({sql}) AS DOUBLE) AS v"), []))
-        .await?;
-    Ok(match row {
-        Some(r) => r.try_get::<Option<f64>>("", "v")?,
-        None => None,
-    })
-}
-
-/// Sorted latencies in milliseconds.
-async fn latencies(db: &DatabaseConnection, sql: &str) -> Result<Vec<f64>, DbErr> {
-    let mut v: Vec<f64> = db
-        .query_all_raw(stmt(sql, []))
-        .await?
-        .iter()
-        .filter_map(|r| r.try_get::<i64>("", "us").ok())
-        .map(|us| us as f64 / 1000.0)
-        .collect();
-    v.sort_by(f64::total_cmp);
-    Ok(v)
+    Json(json!(s.columns()))
 }

@@ -2,12 +2,18 @@
 
 use checkin_dashboard::Dashboard;
 use checkin_domain::{config::DatabaseConfig, db};
-use checkin_infra::{config::QueueConfig, connect, lock_stats::LockStats, queue::QueueStats};
+use checkin_infra::{
+    config::QueueConfig,
+    connect,
+    lock_stats::LockStats,
+    queue::{Producer, QueueStats},
+};
 use clap::Parser;
 use poem::{Server, listener::TcpListener};
 
-/// Operations dashboard: queue depth and age, lock contention, payment failures, holds,
-/// workers, sweeps and latency, refreshed every 2 s. Behind HTTP basic auth.
+/// Operations dashboard: queues and their jobs (retry or discard dead ones), workers, locks,
+/// payments, check-ins (search, timeline, re-drive), refused refunds, charts over an hour or
+/// a day. One overview is built per refresh and served to every tab. Behind HTTP basic auth.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Cli {
@@ -24,6 +30,14 @@ struct Cli {
     /// Basic-auth password (required; never logged).
     #[arg(long = "password", env = "DASHBOARD_PASSWORD", hide_env_values = true)]
     password: String,
+    /// How often the overview (and a sample of the charts' series) is rebuilt, in
+    /// milliseconds; every open tab reads the same one.
+    #[arg(
+        long = "refresh-ms",
+        env = "DASHBOARD_REFRESH_MS",
+        default_value_t = 2000
+    )]
+    refresh_ms: u64,
 }
 
 #[tokio::main]
@@ -44,9 +58,11 @@ async fn main() -> anyhow::Result<()> {
         })
         .await?,
         queues: QueueStats::new(redis.clone(), &cli.queue.prefix),
-        locks: LockStats::new(redis, &cli.queue.prefix),
+        locks: LockStats::new(redis.clone(), &cli.queue.prefix),
+        producer: Producer::with_connection(redis, &cli.queue),
         user: cli.user,
         password: cli.password,
+        refresh: std::time::Duration::from_millis(cli.refresh_ms.max(200)),
     };
     tracing::info!(bind = %cli.bind, "Dashboard listening.");
     Server::new(TcpListener::bind(cli.bind))

@@ -22,10 +22,15 @@ pub trait ChangeNotices: Send + Sync {
     async fn changed(&self, checkin_id: &str);
 }
 
-/// The requests of this process waiting for a check-in to change, by check-in id.
+/// Something told of every notice this process hears (the seat-map feed).
+pub type Observer = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// The requests of this process waiting for a check-in to change, by check-in id, and
+/// whoever else wants to hear of every change.
 #[derive(Default)]
 pub struct Waiters {
     by_id: Mutex<HashMap<String, Arc<Notify>>>,
+    observers: Mutex<Vec<Observer>>,
 }
 
 /// One request's registration; dropping it unregisters.
@@ -67,12 +72,31 @@ impl Waiters {
         }
     }
 
-    /// Wakes every request waiting on `id`.
+    /// Wakes every request waiting on `id`, and tells the observers.
     pub fn wake(&self, id: &str) {
-        let by_id = self.by_id.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(n) = by_id.get(id) {
-            n.notify_waiters();
+        {
+            let by_id = self.by_id.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(n) = by_id.get(id) {
+                n.notify_waiters();
+            }
         }
+        let observers = self
+            .observers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        for o in observers {
+            o(id);
+        }
+    }
+
+    /// Calls `f` with the id of every change this process hears from now on. `f` must be
+    /// quick (it runs on the listener's task): note the id and return.
+    pub fn observe(&self, f: Observer) {
+        self.observers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(f);
     }
 
     /// How many check-ins have someone waiting.

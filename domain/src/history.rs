@@ -21,6 +21,8 @@ pub enum Event {
     Refunded,
     /// The provider refused for good to give a charge back: an operator must act.
     RefundRefused,
+    /// An operator acted on it from the dashboard (see `operator_actions`).
+    Operator,
 }
 
 impl Event {
@@ -36,6 +38,7 @@ impl Event {
             Self::Cancelled => "cancelled",
             Self::Refunded => "refunded",
             Self::RefundRefused => "refund_refused",
+            Self::Operator => "operator",
         }
     }
 }

@@ -21,6 +21,8 @@
 //!   re-drive, the backlog.
 //! - [`sweep`]: the cron sweep (ends run-out holds, re-drives, prunes, archives).
 //! - [`retention`]: check-ins of long-departed flights move to the archive.
+//! - [`operator`]: what an operator does from the dashboard (re-drive a check-in, mark a
+//!   refused refund handled), each recorded in `operator_actions`; search and timelines.
 //!
 //! The ports the edges implement: [`jobs::JobQueue`], [`lock::SeatLock`],
 //! [`payment::PaymentGateway`], [`changes::ChangeNotices`].
@@ -40,6 +42,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod lock;
 pub mod metrics;
+pub mod operator;
 pub mod payment;
 pub mod queue;
 pub mod retention;

@@ -10,6 +10,9 @@ pub struct Model {
     pub flight_id: i64,
     pub passenger_id: i64,
     pub seat_code: String,
+    /// The check-in sequence number the BCBP carries: unique per flight, in the order
+    /// passengers were confirmed (gaps allowed).
+    pub checkin_seq: Option<i32>,
     pub barcode: String,
     pub issued_at: DateTime,
 }

@@ -18,6 +18,7 @@ pub mod checkin;
 pub mod checkin_event;
 pub mod flight;
 pub mod idempotency_key;
+pub mod operator_action;
 pub mod passenger;
 pub mod payment;
 pub mod seat;
@@ -31,6 +32,7 @@ pub mod prelude {
     pub use super::checkin_event::Entity as CheckinEvent;
     pub use super::flight::Entity as Flight;
     pub use super::idempotency_key::Entity as IdempotencyKey;
+    pub use super::operator_action::Entity as OperatorAction;
     pub use super::passenger::Entity as Passenger;
     pub use super::payment::Entity as Payment;
     pub use super::seat::Entity as Seat;

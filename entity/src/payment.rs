@@ -68,6 +68,9 @@ pub struct Model {
     /// When the sweeper next looks this payment up at the provider, or tries its refund
     /// again; NULL when nothing is left to do.
     pub next_check_at: Option<DateTime>,
+    /// When an operator marked a `refund_refused` payment as dealt with (see
+    /// `operator_actions` for who and why); NULL while it still needs one.
+    pub refund_resolved_at: Option<DateTime>,
     pub created_at: DateTime,
     pub updated_at: DateTime,
 }

@@ -316,3 +316,286 @@ async fn redis_now(conn: &mut ConnectionManager) -> Option<f64> {
     let (secs, micros): (u64, u64) = redis::cmd("TIME").query_async(conn).await.ok()?;
     Some(secs as f64 + micros as f64 / 1e6)
 }
+
+/// Where a job is in its queue, as the dashboard lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    /// Due now: in `:active`, or in `:scheduled` with a time already past.
+    Waiting,
+    /// In `:scheduled` for later: a retry waiting its turn.
+    Scheduled,
+    /// In a worker's in-flight set.
+    Running,
+    /// In `:dead`: aborted (a job that can never run) or out of attempts; kept with its
+    /// payload and metadata until an operator retries or discards it.
+    Dead,
+}
+
+impl JobState {
+    pub const ALL: [JobState; 4] = [
+        JobState::Waiting,
+        JobState::Scheduled,
+        JobState::Running,
+        JobState::Dead,
+    ];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|state| state.as_str() == s)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Waiting => "waiting",
+            Self::Scheduled => "scheduled",
+            Self::Running => "running",
+            Self::Dead => "dead",
+        }
+    }
+}
+
+impl Queue {
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|q| q.as_str() == s)
+    }
+}
+
+/// One job, with what apalis-redis keeps about it. Job ids are check-in ids.
+#[derive(Debug, Clone, Serialize)]
+pub struct JobInfo {
+    pub id: String,
+    pub queue: &'static str,
+    pub state: JobState,
+    /// apalis's status (`Pending`, `Running`, `Failed`, `Killed`).
+    pub status: Option<String>,
+    pub attempts: i64,
+    /// The error of the last run that failed, as the worker returned it.
+    pub last_error: Option<String>,
+    /// Seconds until a scheduled job is due (negative: overdue), by Redis's clock.
+    pub due_in_secs: Option<f64>,
+    /// Seconds since the last run ended (failed or killed).
+    pub last_run_age_secs: Option<f64>,
+    /// The worker running it.
+    pub worker: Option<String>,
+}
+
+/// Moves a dead job back to `:scheduled`, due now, with its attempts reset and its metadata
+/// complete (as `PUSH` writes it): the workers run it again. KEYS: dead, scheduled, meta prefix, data. ARGV: id. Returns 1 retried, 0
+/// not dead, -1 its payload is gone (it can only be discarded).
+const RETRY_DEAD: &str = r#"
+local id = ARGV[1]
+if redis.call('SISMEMBER', KEYS[1], id) == 0 then return 0 end
+if redis.call('HEXISTS', KEYS[4], id) == 0 then return -1 end
+local meta = KEYS[3] .. ':' .. id
+redis.call('SREM', KEYS[1], id)
+redis.call('HDEL', meta, 'result', 'done_at', 'locked_by', 'locked_at')
+redis.call('HSET', meta, 'status', 'Pending', 'attempts', 0)
+-- Every field the fetch needs, as the push writes them: a job without them stops the
+-- worker that fetches it ("Missing max_attempts in metadata").
+redis.call('HSETNX', meta, 'max_attempts', 25)
+redis.call('HSETNX', meta, 'idempotency_key', '')
+redis.call('ZADD', KEYS[2], tonumber(redis.call('TIME')[1]), id)
+return 1
+"#;
+
+/// Deletes a dead job: its id, payload and metadata. KEYS: dead, meta prefix, data. ARGV: id.
+/// Returns 1 discarded, 0 not dead.
+const DISCARD_DEAD: &str = r#"
+local id = ARGV[1]
+if redis.call('SREM', KEYS[1], id) == 0 then return 0 end
+redis.call('DEL', KEYS[2] .. ':' .. id)
+redis.call('HDEL', KEYS[3], id)
+return 1
+"#;
+
+/// What an operator's retry or discard of a dead job did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadJobOutcome {
+    Retried,
+    Discarded,
+    /// The job was not dead (any more): retried or discarded already, or never dead.
+    NotDead,
+    /// Its payload is gone; it can only be discarded.
+    NoPayload,
+}
+
+impl DeadJobOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Retried => "retried",
+            Self::Discarded => "discarded",
+            Self::NotDead => "not_dead",
+            Self::NoPayload => "no_payload",
+        }
+    }
+}
+
+impl QueueStats {
+    /// Up to `limit` jobs of `queue` in `state`, with their metadata (oldest first where
+    /// Redis keeps an order).
+    pub async fn jobs(
+        &self,
+        queue: Queue,
+        state: JobState,
+        limit: usize,
+    ) -> redis::RedisResult<Vec<JobInfo>> {
+        let mut conn = self.conn.clone();
+        let keys = Keys::new(&self.prefix, queue);
+        let now = redis_now(&mut conn).await.unwrap_or(0.0);
+        let limit = limit.max(1);
+        // (id, due at, worker)
+        let mut found: Vec<(String, Option<f64>, Option<String>)> = Vec::new();
+        match state {
+            JobState::Waiting => {
+                let active: Vec<String> = redis::cmd("LRANGE")
+                    .arg(keys.active())
+                    .arg(0)
+                    .arg(limit as i64 - 1)
+                    .query_async(&mut conn)
+                    .await?;
+                found.extend(active.into_iter().map(|id| (id, None, None)));
+                let due: Vec<(String, f64)> = redis::cmd("ZRANGEBYSCORE")
+                    .arg(keys.scheduled())
+                    .arg("-inf")
+                    .arg(now)
+                    .arg("WITHSCORES")
+                    .arg("LIMIT")
+                    .arg(0)
+                    .arg(limit)
+                    .query_async(&mut conn)
+                    .await?;
+                found.extend(due.into_iter().map(|(id, at)| (id, Some(at), None)));
+            }
+            JobState::Scheduled => {
+                let later: Vec<(String, f64)> = redis::cmd("ZRANGEBYSCORE")
+                    .arg(keys.scheduled())
+                    .arg(format!("({now}"))
+                    .arg("+inf")
+                    .arg("WITHSCORES")
+                    .arg("LIMIT")
+                    .arg(0)
+                    .arg(limit)
+                    .query_async(&mut conn)
+                    .await?;
+                found.extend(later.into_iter().map(|(id, at)| (id, Some(at), None)));
+            }
+            JobState::Running => {
+                let workers: Vec<String> = redis::cmd("ZRANGE")
+                    .arg(keys.workers())
+                    .arg(0)
+                    .arg(-1)
+                    .query_async(&mut conn)
+                    .await?;
+                for worker in workers {
+                    let ids: Vec<String> = redis::cmd("SRANDMEMBER")
+                        .arg(keys.inflight(&worker))
+                        .arg(limit)
+                        .query_async(&mut conn)
+                        .await?;
+                    found.extend(ids.into_iter().map(|id| (id, None, Some(worker.clone()))));
+                }
+            }
+            JobState::Dead => {
+                let mut cursor = 0u64;
+                loop {
+                    let (next, ids): (u64, Vec<String>) = redis::cmd("SSCAN")
+                        .arg(keys.dead())
+                        .arg(cursor)
+                        .arg("COUNT")
+                        .arg(limit.max(100))
+                        .query_async(&mut conn)
+                        .await?;
+                    found.extend(ids.into_iter().map(|id| (id, None, None)));
+                    cursor = next;
+                    if cursor == 0 || found.len() >= limit {
+                        break;
+                    }
+                }
+                found.sort_by(|a, b| a.0.cmp(&b.0));
+            }
+        }
+        found.truncate(limit);
+        let mut pipe = redis::pipe();
+        for (id, _, _) in &found {
+            pipe.cmd("HGETALL").arg(keys.meta(id));
+        }
+        let metas: Vec<std::collections::HashMap<String, String>> = if found.is_empty() {
+            Vec::new()
+        } else {
+            pipe.query_async(&mut conn).await?
+        };
+        Ok(found
+            .into_iter()
+            .zip(metas)
+            .map(|((id, due_at, worker), meta)| {
+                let num = |k: &str| meta.get(k).and_then(|v| v.parse::<f64>().ok());
+                let status = meta.get("status").cloned();
+                let failed = matches!(status.as_deref(), Some("Failed" | "Killed"));
+                JobInfo {
+                    id,
+                    queue: queue.as_str(),
+                    state,
+                    attempts: num("attempts").map_or(0, |a| a as i64),
+                    last_error: meta.get("result").filter(|_| failed).map(|r| error_text(r)),
+                    due_in_secs: due_at.map(|at| at - now),
+                    last_run_age_secs: num("done_at").map(|t| (now - t).max(0.0)),
+                    worker: worker.or_else(|| meta.get("locked_by").cloned()),
+                    status,
+                }
+            })
+            .collect())
+    }
+
+    /// Puts a dead job back in its queue, due now, attempts reset.
+    pub async fn retry_dead(&self, queue: Queue, id: &str) -> redis::RedisResult<DeadJobOutcome> {
+        let keys = Keys::new(&self.prefix, queue);
+        let mut conn = self.conn.clone();
+        let answer: i64 = Script::new(RETRY_DEAD)
+            .key(keys.dead())
+            .key(keys.scheduled())
+            .key(keys.key("meta"))
+            .key(keys.data())
+            .arg(id)
+            .invoke_async(&mut conn)
+            .await?;
+        Ok(match answer {
+            1 => DeadJobOutcome::Retried,
+            -1 => DeadJobOutcome::NoPayload,
+            _ => DeadJobOutcome::NotDead,
+        })
+    }
+
+    /// Deletes a dead job for good.
+    pub async fn discard_dead(&self, queue: Queue, id: &str) -> redis::RedisResult<DeadJobOutcome> {
+        let keys = Keys::new(&self.prefix, queue);
+        let mut conn = self.conn.clone();
+        let answer: i64 = Script::new(DISCARD_DEAD)
+            .key(keys.dead())
+            .key(keys.key("meta"))
+            .key(keys.data())
+            .arg(id)
+            .invoke_async(&mut conn)
+            .await?;
+        Ok(if answer == 1 {
+            DeadJobOutcome::Discarded
+        } else {
+            DeadJobOutcome::NotDead
+        })
+    }
+}
+
+/// The error text of a failed run: apalis stores the handler's result, an `Err` holding the
+/// error's text when it failed.
+fn error_text(result: &str) -> String {
+    let text = match serde_json::from_str::<serde_json::Value>(result) {
+        Ok(serde_json::Value::Object(m)) => match m.get("Err") {
+            Some(serde_json::Value::String(e)) => e.clone(),
+            Some(other) => other.to_string(),
+            None => result.to_owned(),
+        },
+        Ok(serde_json::Value::String(s)) => s,
+        _ => result.to_owned(),
+    };
+    text.chars().take(500).collect()
+}

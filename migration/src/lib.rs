@@ -12,6 +12,7 @@ mod m20261130_000006_admission;
 mod m20261130_000007_refund_refused;
 mod m20261130_000008_scaling_decisions;
 mod m20261130_000009_retention;
+mod m20261201_000010_operator_console;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000007_refund_refused::Migration),
             Box::new(m20261130_000008_scaling_decisions::Migration),
             Box::new(m20261130_000009_retention::Migration),
+            Box::new(m20261201_000010_operator_console::Migration),
         ]
     }
 }

@@ -17,6 +17,11 @@ pub const BACKLOG_NOT_ADMITTED: &str = "checkin_backlog_not_admitted";
 pub const BACKLOG_OLDEST_SECONDS: &str = "checkin_backlog_oldest_seconds";
 /// Jobs in the Redis queues by state (`due`, `scheduled`, `running`, `dead`).
 pub const QUEUE_JOBS: &str = "queue_jobs";
+/// What needs an operator (`checkin_domain::operator::attention`): refused refunds nobody
+/// has dealt with, and live check-ins unchanged for `STUCK_AFTER_SECS`. Global values, like
+/// the backlog: take the `max` over workers.
+pub const REFUNDS_OWED: &str = "refunds_owed";
+pub const CHECKINS_STUCK: &str = "checkins_stuck";
 
 /// How often the gauges are refreshed (admission runs more often).
 const GAUGES_EVERY: Duration = Duration::from_secs(2);
@@ -54,6 +59,13 @@ async fn refresh_gauges(deps: &Deps, stats: &QueueStats) {
             }
         }
         Err(e) => tracing::debug!(error = %e, "Backlog not measured."),
+    }
+    match checkin_domain::operator::attention(&deps.db).await {
+        Ok(a) => {
+            metrics::gauge!(REFUNDS_OWED).set(a.refunds_owed as f64);
+            metrics::gauge!(CHECKINS_STUCK).set(a.checkins_stuck as f64);
+        }
+        Err(e) => tracing::debug!(error = %e, "Attention gauges not measured."),
     }
     let (depths, _) = stats.read().await;
     for d in depths {

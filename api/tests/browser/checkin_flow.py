@@ -1,6 +1,8 @@
 """The passenger page in a real browser: log in, pick a seat on the live map, see the hold
 and its countdown, release it and pick it again, pay with a test card, get the boarding
-pass. Fails on any page error.
+pass, and read its barcode back from a screenshot with zxing-cpp: every BCBP field must
+sit at its IATA position with the passenger's real values (bcbp_check.py). Fails on any
+page error.
 
 Usage: python checkin_flow.py <api base url> <screenshot dir>
 Chromium is $CHROMIUM, else `chromium` on PATH (Debian's); playwright never downloads one.
@@ -9,6 +11,8 @@ import os
 import re
 import shutil
 import sys
+
+import bcbp_check
 
 from playwright.sync_api import sync_playwright
 
@@ -54,13 +58,29 @@ def run(page, base, shots, errors, step):
     page.wait_for_function(
         "(seat) => (document.querySelector('#boarding-pass')?.textContent || '').includes(seat)",
         arg=SEAT, timeout=20000)
+    step("waiting for the barcode image")
+    page.wait_for_function("() => document.querySelector('#bp-barcode')?.dataset.loaded === 'true'", timeout=20000)
     page.screenshot(path=os.path.join(shots, "boarding-pass.png"), full_page=True)
+    step("reading the barcode from a screenshot with zxing-cpp")
+    checkin_id = page.eval_on_selector("#boarding-pass", "(e) => e.dataset.checkinId")
+    shot = os.path.join(shots, "boarding-pass-barcode.png")
+    page.locator(".bp-code").screenshot(path=shot)
+    text, fmt, fields = bcbp_check.decode_and_check(shot, checkin_id)
+    print(f"{NAME}: barcode {fmt} decoded from {shot}: {text!r}")
+    print(f"{NAME}: BCBP fields at their IATA positions: " + ", ".join(
+        f"{k}={v!r}" for k, v in fields.items() if k in (
+            "passenger_name", "pnr", "from", "to", "operating_carrier", "flight_number", "date_of_flight",
+            "compartment_code", "seat_number", "checkin_sequence_number", "passenger_status", "conditional_size")))
+    step("printing the pass")
+    page.emulate_media(media="print")
+    page.screenshot(path=os.path.join(shots, "boarding-pass-print.png"), full_page=True)
+    page.emulate_media(media="screen")
     state = page.eval_on_selector("#status", "(e) => e.dataset.state")
     if state != "confirmed":
         raise AssertionError(f"ended {state}")
     if errors:
         raise AssertionError(f"page errors: {'; '.join(errors)}")
-    print(f"{NAME}: logged in, held {SEAT}, released it, held it again, paid, boarding pass shown")
+    print(f"{NAME}: logged in, held {SEAT}, released it, held it again, paid, boarding pass shown and its barcode read back")
 
 
 def main():

@@ -155,8 +155,9 @@ async fn load(db: &DatabaseConnection, id: &CheckinId) -> DomainResult<Option<Pa
     }
     let row = Paying::find_by_statement(stmt(
         "SELECT c.state, c.seat_id, c.passenger_id, c.flight_id, p.hold_id, p.idempotency_key, p.amount_cents,
-                p.currency, p.payment_method, p.attempts, s.seat_code, f.code AS flight_code, f.origin,
-                f.destination, f.departure_at, x.first_name, x.last_name, k.pnr
+                p.currency, p.payment_method, p.attempts, s.seat_code, s.cabin, f.code AS flight_code, f.origin,
+                f.destination, f.departure_at, x.first_name, x.last_name, k.pnr,
+                CAST(NOW(6) AS DATE) AS issued_on
          FROM payments p JOIN checkins c ON c.id = p.checkin_id JOIN seats s ON s.id = c.seat_id
          JOIN flights f ON f.id = c.flight_id JOIN passengers x ON x.id = c.passenger_id
          JOIN bookings k ON k.id = x.booking_id

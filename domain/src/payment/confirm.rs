@@ -60,9 +60,10 @@ pub(super) async fn confirm(
             return Err(Rollback::HoldLost.into());
         }
         set_payment(&txn, id, PaymentState::Succeeded, Some(charge_id), None).await?;
-        boarding_pass::issue(&txn, id, &row.pass).await?;
         let detail = format!("seat {}, charge {charge_id}", row.pass.seat_code);
         history::record(&txn, id, Event::Confirmed, &detail).await?;
+        // Last: it locks the flight's sequence counter until the commit.
+        boarding_pass::issue(&txn, id, &row.pass).await?;
         Ok(Booking::Booked)
     })
     .await;
