@@ -20,6 +20,7 @@
 //! - [`queue`]: MariaDB as the queue of record: admission into the bounded job queue,
 //!   re-drive, the backlog.
 //! - [`sweep`]: the cron sweep (ends run-out holds, re-drives, prunes).
+//! - [`scaling`]: the autoscaler's record of its decisions.
 //!
 //! The ports the edges implement: [`jobs::JobQueue`], [`lock::SeatLock`],
 //! [`payment::PaymentGateway`], [`changes::ChangeNotices`].
@@ -41,6 +42,7 @@ pub mod lock;
 pub mod metrics;
 pub mod payment;
 pub mod queue;
+pub mod scaling;
 pub mod seat;
 pub mod seatmap;
 pub mod session;
