@@ -211,10 +211,10 @@ pub fn decide(
             return change(
                 n - 1,
                 format!(
-                    "{} waiting, oldest hold {:.1} s: small for {} s, one worker fewer",
+                    "{} waiting, oldest hold {:.1} s: small for {:.1} s, one worker fewer",
                     signal.waiting(),
                     signal.oldest_hold_secs,
-                    secs(quiet_for.min(since_change))
+                    quiet_for.min(since_change).as_secs_f64()
                 ),
             );
         }
@@ -555,7 +555,7 @@ mod tests {
             run.changes[0]
                 .1
                 .reason
-                .contains("small for 30 s, one worker fewer"),
+                .contains("small for 30.0 s, one worker fewer"),
             "{}",
             run.changes[0].1.reason
         );
