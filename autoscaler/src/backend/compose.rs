@@ -33,6 +33,23 @@ impl Compose {
     /// Finds the compose command and the project (from `COMPOSE_PROJECT_NAME`, or the labels
     /// of the container this runs in), and checks that the Engine answers.
     pub async fn new(cfg: &ComposeConfig) -> anyhow::Result<Self> {
+        // Compose renders the worker's definition from these on every scaling: a missing
+        // one would fail each scaling, not the start.
+        for f in &cfg.files {
+            anyhow::ensure!(
+                f.is_file(),
+                "COMPOSE_FILE: {} does not exist (is the project directory mounted?)",
+                f.display()
+            );
+        }
+        if let Some(e) = &cfg.env_file {
+            anyhow::ensure!(
+                e.is_file(),
+                "AUTOSCALER_COMPOSE_ENV_FILE: {} does not exist; compose needs the settings \
+                 docker-compose.yml is filled in with (cp .env.example .env)",
+                e.display()
+            );
+        }
         let engine = Engine::new(&cfg.docker_host)?;
         let project = match cfg.project.as_deref().filter(|p| !p.is_empty()) {
             Some(p) => p.to_owned(),
