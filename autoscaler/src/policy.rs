@@ -258,7 +258,7 @@ fn need(policy: &Policy, n: u32, s: &Signal) -> (u32, String) {
             "over the target of"
         };
         format!(
-            "oldest hold request waited {:.1} s, {how} {} s ({} holds waiting): {by_age} workers",
+            "oldest hold request waited {:.2} s, {how} {} s ({} holds waiting): {by_age} workers",
             s.oldest_hold_secs,
             secs(policy.oldest_target),
             s.holds
@@ -496,7 +496,7 @@ mod tests {
         assert_eq!(d.to, 3, "{}", d.reason);
         assert_eq!(
             d.reason,
-            "oldest hold request waited 6.0 s, over the target of 5 s (50 holds waiting): 3 workers"
+            "oldest hold request waited 6.00 s, over the target of 5 s (50 holds waiting): 3 workers"
         );
         let d = run.at(11.0, old(10.5));
         assert_eq!(d.to, 6, "twice as many past twice the target: {}", d.reason);
