@@ -1,11 +1,15 @@
 # syntax=docker/dockerfile:1
 #
-# Two images:
+# Three images:
 #   runtime (default)  what is deployed:
 #     checkin-api        (crate api)        serve | migrate up | spec
 #     checkin-worker     (crate worker)     apalis workers + cron sweeper + /metrics
 #     checkin-dashboard  (crate dashboard)  ops dashboard
 #     checkin-paymock    (crate paymock)    mock payment provider (development and demo)
+#     checkin-autoscaler (crate autoscaler) sets the number of workers from the backlog
+#   autoscaler (--target autoscaler)  the runtime plus Debian's docker-compose, which the
+#     autoscaler runs to scale the compose `worker` service (docker-compose.yml, profile
+#     autoscale)
 #   tools (--target tools)  the runtime plus checkin-seed, checkin-sim, checkin-bench
 #
 # Build:  docker build -t checkin:latest .      (or: docker compose build)
@@ -28,9 +32,9 @@ RUN --mount=type=cache,id=checkin-cargo-registry,target=/usr/local/cargo/registr
     --mount=type=cache,id=checkin-cargo-git,target=/usr/local/cargo/git,sharing=locked \
     --mount=type=cache,id=checkin-target,target=/src/target,sharing=locked \
     cargo build --release --locked -p checkin-api -p checkin-worker -p checkin-dashboard \
-        -p checkin-paymock -p checkin-tools --bins \
+        -p checkin-paymock -p checkin-autoscaler -p checkin-tools --bins \
  && mkdir -p /out /out-tools \
- && for bin in checkin-api checkin-paymock checkin-worker checkin-dashboard; do \
+ && for bin in checkin-api checkin-paymock checkin-worker checkin-dashboard checkin-autoscaler; do \
         install -m 0755 "target/release/$bin" "/out/$bin" || exit 1; \
     done \
  && for bin in checkin-seed checkin-sim checkin-bench; do \
@@ -72,6 +76,25 @@ EXPOSE 8080 8081 8090 9091
 # No HEALTHCHECK here: docker-compose.yml defines one per service.
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["checkin-api", "serve"]
+
+############################ autoscaler ############################
+# checkin-autoscaler with the compose backend: it runs `docker-compose up --scale worker=N`
+# (Debian's docker-compose 1.29, Python, talks to the Engine through the mounted socket;
+# Debian ships the docker CLI only with the daemon, and the autoscaler needs neither).
+# It runs as root: the Docker socket it is given is root on the host anyway (see
+# docker-compose.yml), so an unprivileged user in the socket's group would be no safer, and
+# that group's id differs from host to host.
+FROM runtime AS autoscaler
+# hadolint ignore=DL3002
+USER 0:0
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends docker-compose \
+ && rm -rf /var/lib/apt/lists/*
+ENV AUTOSCALER_BACKEND=compose \
+    AUTOSCALER_METRICS_BIND=0.0.0.0:9089
+EXPOSE 9089
+CMD ["checkin-autoscaler"]
 
 ############################ tools ############################
 # Never deployed: demo data, the simulator and the benchmark, for `--profile demo` and tests.

@@ -212,7 +212,7 @@ def deps_of(svc):
 
 check("name" not in doc, "no top-level `name:` (Debian docker-compose 1.29 rejects it)")
 
-expected = ["mariadb", "redis", "lock1", "lock2", "lock3", "migrate", "api", "worker", "paymock", "dashboard"]
+expected = ["mariadb", "redis", "lock1", "lock2", "lock3", "migrate", "api", "worker", "paymock", "dashboard", "autoscaler"]
 missing = [s for s in expected if s not in services]
 check(not missing, "all services defined: " + ", ".join(expected), f"missing: {missing}")
 
@@ -223,6 +223,32 @@ check(not w.get("ports"), "worker publishes no host ports (--scale would collide
 replicas = (w.get("deploy") or {}).get("replicas")
 check(str(replicas).isdigit() and int(replicas) >= 1, f"worker deploy.replicas is a positive integer ({replicas})")
 check(bool(w.get("stop_grace_period")), "worker has a stop_grace_period (graceful drain)")
+
+# --- the autoscaler: opt-in, the Docker socket, and as little else as possible
+a = services.get("autoscaler") or {}
+check("autoscale" in (a.get("profiles") or []),
+      "autoscaler only when asked (profile autoscale): without it the workers are scaled by hand", f"profiles: {a.get('profiles')}")
+check(command_of("autoscaler").startswith("checkin-autoscaler") and env_of("autoscaler").get("AUTOSCALER_BACKEND") == "compose",
+      "autoscaler runs checkin-autoscaler with the compose backend")
+avols = [str(v) for v in a.get("volumes") or []]
+check("/var/run/docker.sock:/var/run/docker.sock" in avols, "autoscaler gets the Docker socket", f"volumes: {avols}")
+check(any(v.startswith(".:") and v.endswith(":ro") for v in avols), "autoscaler mounts the project directory read-only (compose files, .env)",
+      f"volumes: {avols}")
+proj = next((v.split(":")[1] for v in avols if v.startswith(".:")), None)
+cfiles = env_of("autoscaler").get("COMPOSE_FILE", "")
+check(proj and f"{proj}/docker-compose.yml" in cfiles and f"{proj}/.env" in env_of("autoscaler").get("AUTOSCALER_COMPOSE_ENV_FILE", ""),
+      "autoscaler's COMPOSE_FILE and AUTOSCALER_COMPOSE_ENV_FILE default to the mounted project directory",
+      f"COMPOSE_FILE {cfiles!r}, mount {proj!r}")
+check(not a.get("ports"), "autoscaler publishes no host port")
+check(a.get("read_only") is True and "ALL" in (a.get("cap_drop") or [])
+      and any(str(o).startswith("no-new-privileges") for o in a.get("security_opt") or []),
+      "autoscaler: read-only root filesystem, no capabilities, no new privileges")
+check(re.match(r"mysql://checkin:\$\{MARIADB_PASSWORD[^}]*\}@mariadb:3306/checkin$", env_of("autoscaler").get("DATABASE_URL", "")),
+      "autoscaler DATABASE_URL points at mariadb:3306/checkin as user checkin", env_of("autoscaler").get("DATABASE_URL"))
+check(deps_of("autoscaler").get("migrate", {}).get("condition") == "service_completed_successfully",
+      "autoscaler waits for migrate to complete successfully")
+check(env_of("autoscaler").get("AUTOSCALER_MIN_WORKERS", "").endswith(f":-{replicas}}}"),
+      f"autoscaler's default minimum is the worker's deploy.replicas ({replicas})", env_of("autoscaler").get("AUTOSCALER_MIN_WORKERS"))
 
 # --- ports only on loopback
 bad_ports = []
@@ -353,8 +379,11 @@ try:
 except OSError:
     dockerfile = ""
 bins = sorted({b for n in app for b in re.findall(r"\bcheckin-[a-z]+\b", command_of(n))})
-missing_bins = [b for b in bins if b not in dockerfile]
-check(bins and not missing_bins, f"Dockerfile installs the binaries the commands call ({', '.join(bins)})", f"missing: {missing_bins}")
+missing_bins = [b for b in bins + ["checkin-autoscaler"] if b not in dockerfile]
+check(bins and not missing_bins, f"Dockerfile installs the binaries the commands call ({', '.join(bins + ['checkin-autoscaler'])})", f"missing: {missing_bins}")
+astage = re.search(r"(?ims)^FROM\s+\S+\s+AS\s+autoscaler\s*$(.*?)(?=^FROM\s|\Z)", dockerfile)
+check(astage and "docker-compose" in astage.group(1) and (a.get("build") or {}).get("target") == "autoscaler",
+      "the autoscaler builds the Dockerfile's autoscaler stage, which installs docker-compose")
 
 # --- named volumes declared
 declared = set((doc.get("volumes") or {}).keys())
@@ -379,6 +408,7 @@ if ci_path:
           f"others: {bad_img}")
     check(len({img(n) for n in app}) == 1 and "checkin-ci/app:" in img("api"), "docker-compose.ci.yml: app services share the app image")
     check("checkin-ci/tools:" in img("seed"), "docker-compose.ci.yml: seed runs the tools image")
+    check("checkin-ci/autoscaler:" in img("autoscaler"), "docker-compose.ci.yml: autoscaler runs the autoscaler image")
     check(all("checkin-ci/redis:" in img(n) for n in ["redis"] + locks), "docker-compose.ci.yml: redis and lock1-3 run the redis image")
     check("checkin-ci/mariadb:" in img("mariadb"), "docker-compose.ci.yml: mariadb runs the mariadb image")
     no_build = "./docker/ci/no-build"
@@ -402,8 +432,12 @@ if ci_path:
         images_sh = ""
     m = re.search(r"^APP_BINS=\(([^)]*)\)", images_sh, re.M)
     app_bins = set(m.group(1).split()) if m else set()
-    check(bins and set(bins) <= app_bins, f"scripts/images.sh puts the binaries the commands call in the app image ({', '.join(bins)})",
+    check(bins and set(bins) | {"checkin-autoscaler"} <= app_bins,
+          f"scripts/images.sh puts the binaries the commands call in the app image ({', '.join(bins + ['checkin-autoscaler'])})",
           f"APP_BINS: {sorted(app_bins)}")
+    m = re.search(r"^PACKAGES=\(([^)]*)\)", images_sh, re.M)
+    check(m and "docker-compose" in m.group(1).split(),
+          "scripts/images.sh's base carries docker-compose, which the autoscaler runs", m.group(0) if m else "no PACKAGES")
 
 sys.exit(0 if all(results) else 1)
 PY

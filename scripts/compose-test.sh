@@ -8,9 +8,17 @@
 #   4. a bounded checkin-sim burst (tools image, on the compose network, against
 #      http://api:8080); while it runs: one worker killed (SIGKILL), lock2 cut off the
 #      network and later reconnected, MariaDB restarted;
-#   5. after the burst, waits until every accepted check-in has ended (bounded), then the
-#      checker's rules on MariaDB and a table of figures: accepted, ended, lost (must be 0),
-#      doubled (must be 0), time to drain.
+#      At +15 s the autoscaler starts (service `autoscaler`, profile autoscale, compose
+#      backend, min 1, max AS_MAX_WORKERS, short cooldowns): it takes over the WORKERS
+#      workers and, the burst being light, scales them down to 1 while traffic flows;
+#   5. after the burst, waits until every accepted check-in has ended (bounded);
+#   6. the autoscaler's own burst: with 1 worker running, AS_PASSENGERS passengers arrive
+#      at once (a second checkin-sim); it must scale the compose workers up to 2 or more,
+#      and back down to 1 once the burst has drained, every worker it stopped exiting 0
+#      (SIGTERM, then the worker drains); its decisions (scaling_decisions) are printed;
+#   7. the checker's rules on MariaDB over both bursts, and a table of figures: accepted,
+#      ended, lost (must be 0), doubled (must be 0), time to drain, the autoscaler's
+#      decisions.
 # Always removes what it started (containers, network, volumes), also on failure; then it
 # prints the last log lines of each service first. Exit status 0 = every check passed.
 #
@@ -18,7 +26,9 @@
 #   PASSENGERS (300), SIM_RATE (8 arrivals/s; see below), SIM_SEED (1),
 #   SIM_TIMEOUT (240 s), DRAIN_TIMEOUT (120 s), HOLD_TTL_SECS (30, so abandoned holds end
 #   soon), CHECKIN_CI_SKIP_CARGO=1 (do not run cargo build; scripts/test.sh built already),
-#   COMPOSE ("docker compose" if that works, else docker-compose).
+#   COMPOSE ("docker compose" if that works, else docker-compose), AS_MAX_WORKERS (4),
+#   AS_PASSENGERS (600), AS_TIMEOUT (120 s: to scale up during the burst, and back down to 1
+#   after it).
 #
 # Why 8 arrivals/s (300 passengers arrive over 37 s) rather than all at once: checkin-sim
 # reads its verdict with the database pool it seeded with, and that pool checks a
@@ -40,12 +50,19 @@ SIM_TIMEOUT="${SIM_TIMEOUT:-240}"
 DRAIN_TIMEOUT="${DRAIN_TIMEOUT:-120}"
 UP_TIMEOUT="${UP_TIMEOUT:-180}"
 HOLD_TTL="${HOLD_TTL_SECS:-30}"
+AS_MAX_WORKERS="${AS_MAX_WORKERS:-4}"
+AS_PASSENGERS="${AS_PASSENGERS:-600}"
+AS_TIMEOUT="${AS_TIMEOUT:-120}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/checkin-target}"
 
 P="checkin-ci-$$"
 NET="${P}_default"
 SIM="$P-sim"
+SIM2="$P-sim2"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/checkin-compose-test.XXXXXX")"
+# The env file the autoscaler's compose reads, inside the project directory it mounts.
+AS_ENV="target/compose-ci/$P.env"
+EVENTS_PID=""
 T0=$SECONDS
 
 say() { printf '[%3ds] %s\n' "$((SECONDS - T0))" "$*"; }
@@ -73,7 +90,7 @@ ids_of() {
 }
 one_of() { ids_of "$1" | head -n 1; }
 
-SERVICES=(mariadb redis lock1 lock2 lock3 migrate paymock api worker dashboard)
+SERVICES=(mariadb redis lock1 lock2 lock3 migrate paymock api worker dashboard autoscaler)
 show_logs() {
     local s id
     for s in "${SERVICES[@]}"; do
@@ -82,10 +99,12 @@ show_logs() {
             docker logs --tail=25 "$id" 2>&1 | cut -c1-400 || true
         done
     done
-    if docker inspect "$SIM" >/dev/null 2>&1; then
-        printf -- '---- checkin-sim: last lines\n'
-        docker logs --tail=40 "$SIM" 2>&1 | cut -c1-400 || true
-    fi
+    for s in "$SIM" "$SIM2"; do
+        if docker inspect "$s" >/dev/null 2>&1; then
+            printf -- '---- %s: last lines\n' "$s"
+            docker logs --tail=40 "$s" 2>&1 | cut -c1-400 || true
+        fi
+    done
 }
 
 cleanup() {
@@ -96,7 +115,11 @@ cleanup() {
         show_logs >&2
     fi
     say "cleaning up $P"
-    docker rm -f "$SIM" >/dev/null 2>&1
+    [ -z "$EVENTS_PID" ] || kill "$EVENTS_PID" 2>/dev/null
+    # The autoscaler first: it would start workers again while `down` stops them.
+    ids_of autoscaler | xargs -r docker rm -f -v >/dev/null 2>&1
+    docker rm -f "$SIM" "$SIM2" >/dev/null 2>&1
+    rm -f "$AS_ENV"
     [ -f "$WORK/env" ] && compose down -v --remove-orphans -t 10 >/dev/null 2>&1
     # Whatever `down` left (a network still held by a container, a volume).
     docker ps -aq --filter "label=com.docker.compose.project=$P" | xargs -r docker rm -f -v >/dev/null 2>&1
@@ -118,7 +141,8 @@ for old in $({ docker ps -a --filter label=com.docker.compose.project --format '
             } | sort -u | grep -E '^checkin-ci-[0-9]+$' || true); do
     if ! kill -0 "${old#checkin-ci-}" 2>/dev/null; then
         say "removing leftovers of $old"
-        docker rm -f "$old-sim" >/dev/null 2>&1 || true
+        docker rm -f "$old-sim" "$old-sim2" >/dev/null 2>&1 || true
+        rm -f "target/compose-ci/$old.env"
         docker ps -aq --filter "label=com.docker.compose.project=$old" | xargs -r docker rm -f -v >/dev/null 2>&1 || true
         docker network ls -q --filter "label=com.docker.compose.project=$old" | xargs -r docker network rm >/dev/null 2>&1 || true
         docker volume ls -q --filter "label=com.docker.compose.project=$old" | xargs -r docker volume rm >/dev/null 2>&1 || true
@@ -152,10 +176,23 @@ DB_PW="$(rand)"
     echo "DASHBOARD_HOST_PORT=$(free_port)"
     echo "PAYMOCK_HOST_PORT=$(free_port)"
     echo "HOLD_TTL_SECS=$HOLD_TTL"
+    # The autoscaler (section 6): quick to react, so the test takes a minute, not ten.
+    echo "AUTOSCALER_MIN_WORKERS=1"
+    echo "AUTOSCALER_MAX_WORKERS=$AS_MAX_WORKERS"
+    echo "AUTOSCALER_INTERVAL_MS=500"
+    echo "AUTOSCALER_TARGET_PER_WORKER=10"
+    echo "AUTOSCALER_TARGET_OLDEST_SECS=2"
+    echo "AUTOSCALER_UP_COOLDOWN_SECS=2"
+    echo "AUTOSCALER_DOWN_COOLDOWN_SECS=5"
+    # Paths inside the autoscaler's container (the project directory is /project there).
+    echo "AUTOSCALER_COMPOSE_FILES=/project/docker-compose.yml:/project/docker-compose.ci.yml"
+    echo "AUTOSCALER_COMPOSE_ENV_FILE=/project/$AS_ENV"
     # info, but not one line per HTTP request
     echo "RUST_LOG=info,poem::middleware::tracing_mw=warn"
     cat "$WORK/images.env"
 } >"$WORK/env"
+mkdir -p "$(dirname "$AS_ENV")"
+cp "$WORK/env" "$AS_ENV"
 # The same values for compose's own environment (it prefers them to --env-file), so that
 # nothing exported in the caller's shell changes this run.
 set -a
@@ -209,16 +246,36 @@ if [ "$code" != 201 ] || ! grep -q '"token"' "$WORK/login.json"; then
 fi
 say "login DEMO01/Smith through the published port: $code"
 
-# ------------------------------------------------------------------ autoscaler (placeholder)
-# >>> AUTOSCALER STEP: another engineer is building an autoscaler service. Once it exists,
-# this is where the test checks it: it runs after the worker was killed, while the burst is
-# still on (queues deep, one worker short). It should then bring the workers back to the
-# wanted count (e.g. `compose up -d --no-build --no-recreate --scale worker=N worker`), and
-# this function should wait (bounded) for it and fail the run if it did not. Today it only
-# records how many workers run. <<<
-autoscaler_step() {
-    AUTOSCALER_NOTE="not built yet; $(docker ps -q --filter "label=com.docker.compose.project=$P" \
-        --filter label=com.docker.compose.service=worker | wc -l) of $WORKERS workers running"
+# ------------------------------------------------------------------ the autoscaler
+# Started during the fault burst (after the faults): the `autoscaler` service of
+# docker-compose.yml (profile autoscale) with the compose backend, running the compose CLI in
+# its container against this project. From then on every worker container that stops is
+# watched (`docker events`): the autoscaler stops them with compose (SIGTERM and the
+# stop_grace_period), and each must exit 0.
+running_workers() {
+    docker ps -q --filter "label=com.docker.compose.project=$P" \
+        --filter label=com.docker.compose.service=worker --filter status=running | wc -l
+}
+autoscaler_start() {
+    local deadline id
+    docker events --filter "label=com.docker.compose.project=$P" \
+        --filter label=com.docker.compose.service=worker --filter event=die \
+        --format '{{.Actor.Attributes.name}} {{.Actor.Attributes.exitCode}}' >"$WORK/worker-exits.log" 2>&1 &
+    EVENTS_PID=$!
+    AS_WORKERS_AT_START="$(running_workers)"
+    compose --profile autoscale up -d --no-build --no-deps autoscaler >"$WORK/autoscaler-up.log" 2>&1 \
+        || { cat "$WORK/autoscaler-up.log" >&2; die "compose up autoscaler"; }
+    id="$(one_of autoscaler)"
+    deadline=$((SECONDS + 60))
+    until [ "$(docker inspect -f '{{.State.Health.Status}}' "$id")" = healthy ]; do
+        if [ "$(docker inspect -f '{{.State.Running}}' "$id")" != true ]; then
+            docker logs --tail=30 "$id" >&2
+            die "the autoscaler stopped at start"
+        fi
+        [ "$SECONDS" -lt "$deadline" ] || { docker logs --tail=30 "$id" >&2; die "the autoscaler not healthy within 60 s"; }
+        sleep 0.5
+    done
+    say "autoscaler running (compose backend, min 1, max $AS_MAX_WORKERS), $AS_WORKERS_AT_START workers running"
 }
 
 # ------------------------------------------------------------------ 4. burst with faults
@@ -275,7 +332,7 @@ docker network connect --alias lock2 "$NET" "$LOCK2"
 docker exec "$(one_of api)" getent hosts lock2 >/dev/null || die "lock2 does not resolve after reconnecting"
 fault "lock2 reconnected"
 
-autoscaler_step
+autoscaler_start
 
 deadline=$((SECONDS + SIM_TIMEOUT))
 while sim_running; do
@@ -289,7 +346,7 @@ docker cp "$SIM:/tmp/report.json" "$WORK/report.json" >/dev/null 2>&1 || true
 say "checkin-sim ended (exit $SIM_RC) after $BURST_SECS s of traffic"
 sed -n '/passengers, .* flight/,$p' "$WORK/sim.log" | sed 's/^/    /'
 
-# ------------------------------------------------------------------ 5. drain and verdict
+# ------------------------------------------------------------------ 5. drain
 if [ -s "$WORK/report.json" ]; then
     FLIGHTS="$(python3 -c 'import json,sys; print(",".join(map(str, json.load(open(sys.argv[1]))["flights"])))' "$WORK/report.json")"
 else
@@ -308,6 +365,88 @@ while [ "$left" != 0 ] && [ "$SECONDS" -lt "$deadline" ]; do
 done
 DRAIN_SECS=$((SECONDS - started))
 
+# ------------------------------------------------------------------ 6. the autoscaler's burst
+# The fault burst is light (8 arrivals/s): the autoscaler has been taking the workers down to
+# its minimum. Then a burst one worker cannot carry, everyone at once.
+deadline=$((SECONDS + AS_TIMEOUT))
+until [ "$(running_workers)" -eq 1 ]; do
+    [ "$SECONDS" -lt "$deadline" ] || die "the autoscaler did not bring the workers down to 1 within $AS_TIMEOUT s of the fault burst's end ($(running_workers) running)"
+    sleep 1
+done
+AS_BEFORE="$(q "SELECT COALESCE(MAX(id), 0) FROM scaling_decisions")"
+AS_FLIGHTS=$(((AS_PASSENGERS + 149) / 150))
+say "autoscaler burst: 1 worker running; $AS_PASSENGERS passengers at once on $AS_FLIGHTS flights"
+docker run -d --name "$SIM2" --network "$NET" --label "checkin.ci.run=$P" \
+    -e "DATABASE_URL=mysql://checkin:$DB_PW@mariadb:3306/checkin" -e RUST_LOG=warn \
+    "$CHECKIN_CI_TOOLS_IMAGE" checkin-sim --url http://api:8080 --passengers "$AS_PASSENGERS" \
+    --flights "$AS_FLIGHTS" --rate 0 --seed "$((SIM_SEED + 1))" --out /tmp/report.json >/dev/null
+AS_PEAK=1
+peak() { local n; n="$(running_workers)"; [ "$n" -le "$AS_PEAK" ] || AS_PEAK=$n; }
+started=$SECONDS
+deadline=$((SECONDS + SIM_TIMEOUT))
+while [ "$(docker inspect -f '{{.State.Running}}' "$SIM2")" = true ]; do
+    peak
+    [ "$SECONDS" -lt "$deadline" ] || die "the autoscaler burst's checkin-sim still running after $SIM_TIMEOUT s"
+    sleep 0.5
+done
+AS_BURST_SECS=$((SECONDS - started))
+SIM2_RC="$(docker inspect -f '{{.State.ExitCode}}' "$SIM2")"
+docker logs "$SIM2" >"$WORK/sim2.log" 2>&1 || true
+docker cp "$SIM2:/tmp/report.json" "$WORK/report2.json" >/dev/null 2>&1 || true
+say "autoscaler burst: checkin-sim ended (exit $SIM2_RC) after $AS_BURST_SECS s, at most $AS_PEAK workers seen running"
+sed -n '/passengers, .* flight/,$p' "$WORK/sim2.log" | sed 's/^/    /'
+FLIGHTS2="$(python3 -c 'import json,sys; print(",".join(map(str, json.load(open(sys.argv[1]))["flights"])))' "$WORK/report2.json" 2>/dev/null || true)"
+[ -n "$FLIGHTS2" ] || die "no report from the autoscaler burst's checkin-sim"
+FLIGHTS="$FLIGHTS,$FLIGHTS2"
+SIM2_OK="$(python3 -c 'import json,sys; print("yes" if (json.load(open(sys.argv[1])).get("verdict") or {}).get("ok") else "no")' "$WORK/report2.json")"
+
+# Back to one worker once the burst has drained (nothing queued or paying).
+last_to() { q "SELECT COALESCE((SELECT to_workers FROM scaling_decisions ORDER BY id DESC LIMIT 1), 0)"; }
+deadline=$((SECONDS + AS_TIMEOUT))
+until [ "$(running_workers)" -eq 1 ] && [ "$(last_to)" -eq 1 ] \
+    && [ "$(q "SELECT COUNT(*) FROM scaling_decisions WHERE id > $AS_BEFORE AND to_workers < from_workers")" -gt 0 ]; do
+    peak
+    [ "$SECONDS" -lt "$deadline" ] || break
+    sleep 1
+done
+AS_DOWN_SECS=$((SECONDS - started - AS_BURST_SECS))
+kill "$EVENTS_PID" 2>/dev/null || true
+wait "$EVENTS_PID" 2>/dev/null || true
+EVENTS_PID=""
+
+echo
+echo "autoscaler decisions (scaling_decisions; +s from the first):"
+sql "SELECT CONCAT('  +', LPAD(FORMAT(TIMESTAMPDIFF(MICROSECOND, (SELECT MIN(decided_at) FROM scaling_decisions), decided_at) / 1e6, 1), 6, ' '),
+            ' s  ', from_workers, ' -> ', to_workers, '  backlog ', LPAD(backlog, 4, ' '), ', oldest hold ',
+            FORMAT(oldest_secs, 1), ' s  ', IF(id > $AS_BEFORE, '[burst] ', ''), reason)
+     FROM scaling_decisions ORDER BY id"
+echo
+AS_UPS="$(q "SELECT COUNT(*) FROM scaling_decisions WHERE id > $AS_BEFORE AND to_workers > from_workers")"
+AS_MAX="$(q "SELECT COALESCE(MAX(to_workers), 0) FROM scaling_decisions WHERE id > $AS_BEFORE")"
+AS_DOWN_STEPS="$(q "SELECT COALESCE(SUM(from_workers - to_workers), 0) FROM scaling_decisions WHERE to_workers < from_workers")"
+AS_ROWS="$(q "SELECT COUNT(*) FROM scaling_decisions")"
+AS_LAST="$(last_to)"
+AS_RUNNING="$(running_workers)"
+# Every worker that stopped since the autoscaler started: stopped by compose for it (SIGTERM).
+AS_STOPS="$(grep -c . "$WORK/worker-exits.log" || true)"
+AS_BAD_EXITS="$(awk '$2 != 0' "$WORK/worker-exits.log")"
+as_failures=()
+[ "$AS_UPS" -gt 0 ] && [ "$AS_MAX" -ge 2 ] || as_failures+=("autoscaler: the burst did not scale the workers up (most decided: $AS_MAX, seen running: $AS_PEAK)")
+[ "$AS_LAST" -eq 1 ] && [ "$AS_RUNNING" -eq 1 ] || as_failures+=("autoscaler: not back to 1 worker $AS_TIMEOUT s after the burst (last decision: $AS_LAST, running: $AS_RUNNING)")
+[ -z "$AS_BAD_EXITS" ] || as_failures+=("autoscaler: workers it stopped exited non-zero: $(echo "$AS_BAD_EXITS" | tr '\n' ';')")
+[ "$AS_STOPS" -eq "$AS_DOWN_STEPS" ] || as_failures+=("autoscaler: $AS_STOPS worker containers stopped, but its decisions removed $AS_DOWN_STEPS")
+[ "$SIM2_OK" = yes ] || as_failures+=("the autoscaler burst's checkin-sim: no report, or its checker found seats/passengers doubled or confirmed != booked")
+AUTOSCALER_NOTE="$AS_WORKERS_AT_START -> 1 after the fault burst; burst of $AS_PASSENGERS: 1 -> $AS_MAX (seen $AS_PEAK) -> $AS_LAST in $((AS_BURST_SECS + AS_DOWN_SECS)) s; $AS_ROWS decisions; $AS_STOPS workers stopped, exit codes: $(awk '{print $2}' "$WORK/worker-exits.log" | sort | uniq -c | awk '{printf "%s%sx %s", sep, $1, $2; sep=", "}')"
+
+# ------------------------------------------------------------------ 7. verdict (both bursts)
+started=$SECONDS
+deadline=$((SECONDS + DRAIN_TIMEOUT))
+left="$(unfinished)"
+while [ "$left" != 0 ] && [ "$SECONDS" -lt "$deadline" ]; do
+    sleep 1
+    left="$(unfinished)"
+done
+
 ACCEPTED="$(q "SELECT COUNT(*) FROM checkins WHERE flight_id IN ($FLIGHTS)")"
 ENDED="$(q "SELECT COUNT(*) FROM checkins WHERE state IN ('confirmed', 'rejected', 'payment_failed', 'expired', 'cancelled') AND flight_id IN ($FLIGHTS)")"
 LOST=$((ACCEPTED - ENDED))
@@ -319,7 +458,8 @@ DOUBLED=$((SEATS_DOUBLED + PAX_DOUBLED))
 CONFIRMED="$(q "SELECT COUNT(*) FROM checkins WHERE state = 'confirmed' AND flight_id IN ($FLIGHTS)")"
 BOOKED="$(q "SELECT COUNT(*) FROM seats WHERE state = 'booked' AND flight_id IN ($FLIGHTS)")"
 BY_STATE="$(sql "SELECT GROUP_CONCAT(CONCAT(state, ' ', n) ORDER BY n DESC SEPARATOR ', ') FROM (SELECT state, COUNT(*) n FROM checkins WHERE flight_id IN ($FLIGHTS) GROUP BY state) x")"
-RESTARTS="$(docker inspect -f '{{.State.Status}}, restarted {{.RestartCount}}x' "$KILLED")"
+RESTARTS="$(docker inspect -f '{{.State.Status}}, restarted {{.RestartCount}}x' "$KILLED" 2>/dev/null)" \
+    || RESTARTS="removed since (the autoscaler's scale-down)"
 # What the system saw of the faults (informational): the deployment-wide lock counters
 # the workers keep in Redis (checkin:stats), and the jobs they retried.
 LOCKS="$(docker exec "$(one_of redis)" redis-cli HGETALL checkin:stats 2>/dev/null \
@@ -350,10 +490,11 @@ if [ "$SIM_RC" != 0 ] && [ "$SIM_UNFINISHED" = 0 ]; then failures+=("checkin-sim
 [ "$DOUBLED" -eq 0 ] || failures+=("doubled: seats $SEATS_DOUBLED, passengers $PAX_DOUBLED")
 [ "$CONFIRMED" = "$BOOKED" ] || failures+=("confirmed check-ins ($CONFIRMED) differ from booked seats ($BOOKED)")
 [ "$ACCEPTED" -gt 0 ] || failures+=("no check-in accepted")
+failures+=(${as_failures[@]+"${as_failures[@]}"})
 
 row() { printf '  %-34s %s\n' "$1" "$2"; }
 echo
-echo "compose-test $P: ${COMPOSE_CMD[*]}, $WORKERS workers, $PASSENGERS passengers at ${SIM_RATE}/s, PROFILE=$PROFILE"
+echo "compose-test $P: ${COMPOSE_CMD[*]}, $WORKERS workers, $PASSENGERS passengers at ${SIM_RATE}/s, then $AS_PASSENGERS at once (autoscaled), PROFILE=$PROFILE"
 row "figure" "value"
 row "----------------------------------" "-----"
 row "requests accepted (check-ins, 202)" "$ACCEPTED"
@@ -361,7 +502,7 @@ row "ended" "$ENDED ($BY_STATE)"
 row "lost" "$LOST"
 row "doubled (seats + passengers)" "$DOUBLED"
 row "confirmed = seats booked" "$CONFIRMED = $BOOKED"
-row "time to drain after the burst" "${DRAIN_SECS} s"
+row "time to drain after the fault burst" "${DRAIN_SECS} s"
 row "burst (checkin-sim traffic)" "${BURST_SECS} s, ${SIM_REQUESTS} HTTP requests"
 row "checkin-sim verdict (exit $SIM_RC)" "${SIM_VERDICT:-none}"
 faults="$(IFS=';'; echo "${FAULTS[*]}")"

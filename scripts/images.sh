@@ -8,7 +8,10 @@
 #   checkin-ci/mariadb:<hash>        Debian's MariaDB with an entrypoint that sets up the data
 #                                    directory like the official image (MARIADB_* variables)
 #   checkin-ci/redis:<hash>          Debian's Redis, for the queue and the three lock nodes
-#   checkin-ci/app:<hash>            checkin-api, -worker, -dashboard, -paymock, built on the host
+#   checkin-ci/app:<hash>            checkin-api, -worker, -dashboard, -paymock, -autoscaler,
+#                                    built on the host
+#   checkin-ci/autoscaler:<hash>     the app image as root, running checkin-autoscaler (the base
+#                                    carries Debian's docker-compose, which it runs)
 #   checkin-ci/tools:<hash>          the app image plus checkin-seed, -sim, -bench
 #
 # Each image is tagged by a hash of what goes into it and skipped when `docker image
@@ -31,14 +34,16 @@ cd "$ROOT"
 
 SUITE=bookworm
 # What every service needs: the databases, their clients (healthchecks), curl (app
-# healthchecks), tini (PID 1), procps (ps/pkill when debugging a container).
-PACKAGES=(mariadb-server mariadb-client redis-server ca-certificates curl tini procps)
+# healthchecks), tini (PID 1), procps (ps/pkill when debugging a container), and
+# docker-compose (v1, Python: the autoscaler scales the worker service with it; the
+# docker CLI comes only with Debian's daemon package, and nothing here needs it).
+PACKAGES=(mariadb-server mariadb-client redis-server ca-certificates curl tini procps docker-compose)
 # Bump when the way the root filesystem is made changes (it is part of the base's hash).
 BASE_RECIPE=1
 
 PROFILE="${PROFILE:-debug}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/checkin-target}"
-APP_BINS=(checkin-api checkin-worker checkin-dashboard checkin-paymock)
+APP_BINS=(checkin-api checkin-worker checkin-dashboard checkin-paymock checkin-autoscaler)
 TOOLS_BINS=(checkin-seed checkin-sim checkin-bench)
 ENV_OUT="${CHECKIN_CI_IMAGES_ENV:-$ROOT/target/compose-ci/images.env}"
 CI_DIR="$ROOT/docker/ci"
@@ -199,10 +204,11 @@ for b in "${TOOLS_BINS[@]}"; do cp "$bin_dir/$b" "$ctx/tools/"; done
 cp "$CI_DIR/app/Dockerfile" "$ctx/Dockerfile"
 bins_hash="$(dir_hash "$ctx")"
 APP_IMAGE="$(build_image checkin-ci/app "$PROFILE-$bins_hash" "$ctx" "$ctx/Dockerfile" runtime)"
+AUTOSCALER_IMAGE="$(build_image checkin-ci/autoscaler "$PROFILE-$bins_hash" "$ctx" "$ctx/Dockerfile" autoscaler)"
 TOOLS_IMAGE="$(build_image checkin-ci/tools "$PROFILE-$bins_hash" "$ctx" "$ctx/Dockerfile" tools)"
 
-# Keep the newest three app/tools builds; images a container uses are refused by rmi.
-for name in checkin-ci/app checkin-ci/tools; do
+# Keep the newest three app/autoscaler/tools builds; images a container uses are refused by rmi.
+for name in checkin-ci/app checkin-ci/autoscaler checkin-ci/tools; do
     docker image ls "$name" --format '{{.Tag}}' | { grep -v '^local$' || true; } | tail -n +4 \
         | while read -r old; do docker rmi "$name:$old" >/dev/null 2>&1 || true; done
 done
@@ -212,6 +218,7 @@ CHECKIN_CI_BASE_IMAGE=$BASE_IMAGE
 CHECKIN_CI_MARIADB_IMAGE=$MARIADB_IMAGE
 CHECKIN_CI_REDIS_IMAGE=$REDIS_IMAGE
 CHECKIN_CI_APP_IMAGE=$APP_IMAGE
+CHECKIN_CI_AUTOSCALER_IMAGE=$AUTOSCALER_IMAGE
 CHECKIN_CI_TOOLS_IMAGE=$TOOLS_IMAGE
 EOF
 cat "$ENV_OUT"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole system on this machine: installs/starts MariaDB and Redis if missing,
 # creates and migrates the `checkin` database, seeds a demo flight the first time, then
-# starts the mock payment provider, the API, two workers and the dashboard, and prints
-# their URLs. Ctrl-C stops them all. Settings come from the environment (see .env.example);
+# starts the mock payment provider, the API, the autoscaler with its workers (local
+# processes, 2 at least, more when a backlog builds up) and the dashboard, and prints their
+# URLs. Ctrl-C stops them all (the autoscaler stops its workers with SIGTERM first). Settings come from the environment (see .env.example);
 # a .env file beside this repository's Cargo.toml is read first if present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,7 @@ export PAYMOCK_BIND="${PAYMOCK_BIND:-127.0.0.1:8090}"
 export API_BIND="${API_BIND:-127.0.0.1:8080}"
 export DASHBOARD_BIND="${DASHBOARD_BIND:-127.0.0.1:8081}"
 export DASHBOARD_USER="${DASHBOARD_USER:-ops}"
+export AUTOSCALER_METRICS_BIND="${AUTOSCALER_METRICS_BIND:-127.0.0.1:9089}"
 if [ -z "${DASHBOARD_PASSWORD:-}" ]; then
     DASHBOARD_PASSWORD="$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 fi
@@ -43,8 +45,13 @@ trap stop EXIT INT TERM
 
 start paymock "$BIN/checkin-paymock"
 start api "$BIN/checkin-api" serve
-start worker-1 env WORKER_METRICS_BIND=127.0.0.1:9091 "$BIN/checkin-worker"
-start worker-2 env WORKER_METRICS_BIND=127.0.0.1:9092 "$BIN/checkin-worker"
+# The workers are the autoscaler's children: worker-<slot>.log in $logs, metrics on 9091 for
+# slot 1, 9092 for slot 2, and so on.
+start autoscaler env AUTOSCALER_BACKEND=processes \
+    AUTOSCALER_MIN_WORKERS="${AUTOSCALER_MIN_WORKERS:-2}" \
+    AUTOSCALER_WORKER_BIN="$BIN/checkin-worker" AUTOSCALER_WORKER_LOG_DIR="$logs" \
+    AUTOSCALER_WORKER_METRICS_BASE_PORT="${AUTOSCALER_WORKER_METRICS_BASE_PORT:-9091}" \
+    "$BIN/checkin-autoscaler"
 start dashboard "$BIN/checkin-dashboard"
 
 for _ in $(seq 1 50); do curl -fsS "http://$API_BIND/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
@@ -53,7 +60,8 @@ cat <<MSG
 The check-in system is running (logs in $logs/):
   passenger page   http://$API_BIND/            (demo booking: PNR DEMO01, last name Smith)
   API docs         http://$API_BIND/docs        (spec: http://$API_BIND/openapi.json)
-  API metrics      http://$API_BIND/metrics     (workers: http://127.0.0.1:9091/metrics, :9092)
+  API metrics      http://$API_BIND/metrics     (workers: http://127.0.0.1:${AUTOSCALER_WORKER_METRICS_BASE_PORT:-9091}/metrics, then one port up per worker)
+  autoscaler       http://$AUTOSCALER_METRICS_BIND/metrics  (workers ${AUTOSCALER_MIN_WORKERS:-2} to ${AUTOSCALER_MAX_WORKERS:-8}; decisions in $logs/autoscaler.log)
   dashboard        http://$DASHBOARD_BIND/       (user $DASHBOARD_USER, password $DASHBOARD_PASSWORD)
   payment mock     http://$PAYMOCK_BIND/_stats
 

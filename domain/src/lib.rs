@@ -23,6 +23,7 @@
 //! - [`retention`]: check-ins of long-departed flights move to the archive.
 //! - [`operator`]: what an operator does from the dashboard (re-drive a check-in, mark a
 //!   refused refund handled), each recorded in `operator_actions`; search and timelines.
+//! - [`scaling`]: the autoscaler's record of its decisions.
 //!
 //! The ports the edges implement: [`jobs::JobQueue`], [`lock::SeatLock`],
 //! [`payment::PaymentGateway`], [`changes::ChangeNotices`].
@@ -46,6 +47,7 @@ pub mod operator;
 pub mod payment;
 pub mod queue;
 pub mod retention;
+pub mod scaling;
 pub mod seat;
 pub mod seatmap;
 pub mod session;

@@ -6,12 +6,15 @@
 //!   for the system tests;
 //! - [`processes`]: a system of real processes (`checkin-api`, `checkin-worker`,
 //!   `checkin-paymock`, lock nodes of its own), for the fault tests and the bench;
+//! - [`autoscaler`]: the `checkin-autoscaler` binary as a real process with its workers,
+//!   for the autoscaler's test;
 //!
 //! and the pieces both are made of: [`net`] (loopback ports), [`db`] (a fresh database,
 //! dropped when done), [`proc`] (child processes with a log each, killed when dropped),
 //! [`bins`] (the workspace's binaries), [`redis`] (Redis servers of one's own, keys under a
 //! prefix), and [`workload`] (check-ins made through the domain, as the API makes them).
 
+pub mod autoscaler;
 pub mod bins;
 pub mod db;
 pub mod net;
