@@ -582,7 +582,10 @@ with open(ROOT / ".env.example", encoding="utf-8") as f:
 pm_cm = find(system, "ConfigMap", "paymock-config") or {"data": {}}
 secret_env = {e.get("name") for d in workloads for c in containers_of(d) for e in c.get("env") or [] if e.get("valueFrom")}
 container_env = {e.get("name") for d in workloads for c in containers_of(d) for e in c.get("env") or [] if "value" in e}
-elsewhere = {"CHECKIN_IMAGE": "components/images"}
+# The host ports are where docker compose publishes on 127.0.0.1; on Kubernetes the
+# Services and an Ingress do that.
+elsewhere = {"CHECKIN_IMAGE": "components/images", "API_HOST_PORT": "Service api",
+             "DASHBOARD_HOST_PORT": "Service dashboard", "PAYMOCK_HOST_PORT": "Service paymock"}
 # checkin-autoscaler's settings are for docker compose and local processes only: on
 # Kubernetes KEDA (or the HPA) scales the workers.
 unaccounted = [k for k in env_example if k not in cm["data"] and k not in pm_cm["data"] and k not in secret_env
@@ -652,6 +655,8 @@ tr_bad += [f"{t.get('name')}: threshold {(t.get('metadata') or {}).get('threshol
 old, depth = by_metric.get("checkin_backlog_oldest_seconds"), by_metric.get("checkin_backlog")
 if not old or old.get("metricType") != "Value":
     tr_bad.append("a trigger on checkin_backlog_oldest_seconds with metricType Value (age does not divide by pods)")
+elif 'queue="hold"' not in (old.get("metadata") or {}).get("query", ""):
+    tr_bad.append("the age trigger limited to queue=\"hold\" (payments wait on the provider; pods do not help)")
 if not depth or depth.get("metricType", "AverageValue") != "AverageValue":
     tr_bad.append("a trigger on checkin_backlog with metricType AverageValue (waiting requests per worker)")
 for t in triggers:
