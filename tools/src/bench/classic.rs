@@ -18,15 +18,19 @@ use serde_json::{Value, json};
 
 use super::{
     Bench, SystemCfg,
-    load::{plan, seed_flights, statements_so_far},
+    counters::Counters,
+    load::{flight_ids, plan},
 };
-use crate::loadgen::{Plan, Want};
+use crate::{
+    checker::Claim,
+    loadgen::{Api, END_STATES, Plan, Want},
+};
 
 pub(crate) async fn run(bench: &mut Bench) -> anyhow::Result<()> {
     let mut classic_json = serde_json::Map::new();
     for mode in ["no_locking", "for_update", "skip_locked"] {
         let (seated, took) = at_database_level(&bench.db.url, mode).await;
-        println!("3. classic demo, {mode}: {seated}/120 seated in {took:.3?}");
+        println!("classic demo, {mode}: {seated}/120 seated in {took:.3?}");
         bench.report.row(
             format!("classic 120/120, {mode}"),
             format!("{seated}/120 in {:.3}s", took.as_secs_f64()),
@@ -135,9 +139,10 @@ async fn at_database_level(db_url: &str, mode: &str) -> (i64, Duration) {
 
 /// The same 120 passengers asking the full system for any seat (HTTP, queue, workers,
 /// `SKIP LOCKED`). Returns the distinct seats held, and the time from the first request to
-/// the last hold as clients saw it.
+/// the last hold as clients saw it. Then everyone pays, so that the run ends quiet and is
+/// judged like the others.
 async fn through_the_system(bench: &mut Bench) -> anyhow::Result<(usize, Duration)> {
-    let flight = seed_flights(&bench.db.conn, 1, 20, 120, 300).await;
+    let flight = bench.seed(1, 20, 120).await;
     let sys = bench.start_system(&SystemCfg::two_workers()).await;
     let api = Arc::new(bench.api(&sys));
     let plans: Vec<Plan> = flight[0]
@@ -158,9 +163,9 @@ async fn through_the_system(bench: &mut Bench) -> anyhow::Result<(usize, Duratio
         .buffer_unordered(32)
         .collect()
         .await;
-    let before = statements_so_far(&bench.admin).await;
+    let before = Counters::read(&bench.admin).await?;
     let started = Instant::now();
-    let seated: Vec<Option<String>> = stream::iter(sessions)
+    let held: Vec<Held> = stream::iter(sessions)
         .map(|(p, token)| {
             let api = api.clone();
             async move {
@@ -170,29 +175,78 @@ async fn through_the_system(bench: &mut Bench) -> anyhow::Result<(usize, Duratio
                 let v = api
                     .wait(&token, &id, Duration::from_secs(60), |s| s != "queued")
                     .await?;
-                v["seat"]
-                    .as_str()
-                    .map(str::to_owned)
-                    .filter(|_| v["state"] == "held")
+                let seat = v["seat"].as_str().filter(|_| v["state"] == "held")?;
+                Some(Held {
+                    token,
+                    checkin: id,
+                    seat: seat.to_owned(),
+                })
             }
         })
         .buffer_unordered(120)
+        .filter_map(|h| async { h })
         .collect()
         .await;
     let took = started.elapsed();
-    let classic_statements = statements_so_far(&bench.admin).await - before;
+    let cost = Counters::read(&bench.admin)
+        .await?
+        .per_booking(before, held.len());
     let spans = server_spans(bench, flight[0].flight_id).await?;
     println!(
-        "   server side: all 120 requests committed within {:.3}s of the first; last hold {:.3}s after the first request; {classic_statements} statements",
-        spans[0], spans[1]
+        "   server side: all 120 requests committed within {:.3}s of the first; last hold {:.3}s after the first request; {:.1} statements, {:.2} commits, {:.2} redo writes per hold",
+        spans[0], spans[1], cost.statements, cost.commits, cost.redo_writes
     );
-    let distinct: HashSet<_> = seated.iter().flatten().collect();
+    let distinct: HashSet<_> = held.iter().map(|h| &h.seat).collect();
+    let claims = pay_all(&api, &held).await;
+    let verdict = bench
+        .judge("classic, full system", &sys, &flight_ids(&flight), claims)
+        .await?;
     println!(
-        "3. classic demo, full system (HTTP, queue, workers, SKIP LOCKED): {}/120 seated, {} distinct, in {took:.3?} (first request to last hold, as clients saw it)",
-        seated.iter().flatten().count(),
-        distinct.len()
+        "classic demo, full system (HTTP, queue, workers, SKIP LOCKED): {}/120 seated, {} distinct, in {took:.3?} (first request to last hold, as clients saw it); all paid, verdict {}",
+        held.len(),
+        distinct.len(),
+        if verdict.ok { "OK" } else { "FAILED" },
     );
     Ok((distinct.len(), took))
+}
+
+/// A seat held for a passenger of the burst.
+struct Held {
+    token: String,
+    checkin: String,
+    seat: String,
+}
+
+/// Every held seat paid for; returns what the clients were told "confirmed".
+async fn pay_all(api: &Arc<Api>, held: &[Held]) -> Vec<Claim> {
+    stream::iter(held)
+        .map(|h| {
+            let api = api.clone();
+            async move {
+                let key = ulid::Ulid::new().to_string();
+                api.call(
+                    reqwest::Method::POST,
+                    &format!("/v1/checkins/{}/payment", h.checkin),
+                    Some(&h.token),
+                    Some(&key),
+                    Some(&json!({ "payment_method": "tok_visa" })),
+                )
+                .await;
+                let end = api
+                    .wait(&h.token, &h.checkin, Duration::from_secs(60), |s| {
+                        END_STATES.contains(&s)
+                    })
+                    .await?;
+                (end["state"] == "confirmed").then(|| Claim {
+                    checkin_id: h.checkin.clone(),
+                    seat: end["seat"].as_str().unwrap_or_default().to_owned(),
+                })
+            }
+        })
+        .buffer_unordered(32)
+        .filter_map(|c| async { c })
+        .collect()
+        .await
 }
 
 /// Seconds from the flight's first `queued` event to its last `queued`, and to its last
