@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::{
     Bench, SystemCfg,
     load::{Load, Pace, Throughput, flight_ids, plans_distinct, server_latency},
+    profile,
     report::ratio,
 };
 use crate::{
@@ -51,17 +52,27 @@ pub(crate) struct HalfRun {
     pub client_held_p99_ms: f64,
 }
 
-/// One full-system run, its ratio printed against `base` (the baseline run right before).
-pub(crate) async fn run(bench: &mut Bench, label: &str, base: f64) -> anyhow::Result<FullRun> {
+/// One full-system run, its ratio printed against `base` (the baseline run right before);
+/// with `profile_pause`, a pause for a profiler before the peak's window.
+pub(crate) async fn run(
+    bench: &mut Bench,
+    label: &str,
+    base: f64,
+    profile_pause: Option<u64>,
+) -> anyhow::Result<FullRun> {
     let cfg = SystemCfg::two_workers();
     let window = bench.sizes.window;
-    let flights = bench
-        .seed_for(bench.expected.full, window, Duration::ZERO)
-        .await;
+    let pause = Duration::from_secs(profile_pause.unwrap_or(0));
+    let flights = bench.seed_for(bench.expected.full, window, pause).await;
     let sys = bench.start_system(&cfg).await;
     let api = Arc::new(bench.api(&sys));
     let load = passengers(&api, &flights, Pace::Clients(bench.sizes.clients));
-    let m = bench.measure(load, window, async {}).await?;
+    let announce = async {
+        if let Some(secs) = profile_pause {
+            profile::pause(bench, &sys, secs, window.measure).await;
+        }
+    };
+    let m = bench.measure(load, window, announce).await?;
     let peak = m.throughput(confirmed);
     bench.expected.full = peak.per_second;
     let (api_rss, worker_rss) = (sys.peak_rss_kib("api"), sys.peak_rss_kib("worker"));

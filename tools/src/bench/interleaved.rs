@@ -21,7 +21,12 @@ pub(crate) async fn run(bench: &mut Bench) -> anyhow::Result<()> {
         let label = format!("{i}/{repeats}");
         let base = baseline::measure(bench, bench.sizes.window, &label).await?;
         if with_full {
-            fulls.push(full::run(bench, &label, base.per_second).await?);
+            let pause = if i == 1 {
+                bench.cli.profile_pause
+            } else {
+                None
+            };
+            fulls.push(full::run(bench, &label, base.per_second, pause).await?);
         }
         bases.push(base);
     }

@@ -31,6 +31,7 @@ mod full;
 mod interleaved;
 mod load;
 mod locks;
+mod profile;
 mod report;
 mod scaling;
 
@@ -115,6 +116,11 @@ pub struct Cli {
     /// `checkin_events` and the rows afterwards.
     #[arg(long)]
     keep_db: bool,
+    /// In the first full-system run, after the warm-up: print the PIDs of MariaDB's server,
+    /// the API and the workers, with a `perf record` command for them, and keep the load
+    /// going this many seconds (10 if not given) before the measured window starts.
+    #[arg(long, value_name = "SECS", num_args = 0..=1, default_missing_value = "10")]
+    profile_pause: Option<u64>,
 }
 
 impl Cli {
