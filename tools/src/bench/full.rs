@@ -1,7 +1,7 @@
 //! 2. The full system (HTTP, queue, workers, Redlock, the payment provider at 0 ms latency)
-//!    at its peak (enough clients that more would not book faster), then paced at half that
-//!    rate for its latency; one system for both, each measured over a window after a
-//!    warm-up.
+//!    at its peak (`--clients` passengers at a time, each starting the next as soon as theirs
+//!    is confirmed), then paced at half that rate for its latency; one system for both, each
+//!    measured over a window after a warm-up.
 
 use std::{sync::Arc, time::Duration};
 

@@ -40,7 +40,6 @@ use std::{future::Future, path::PathBuf, time::Duration};
 use checkin_domain::{config::DatabaseConfig, db};
 use checkin_paymock::PaymockConfig;
 use clap::Parser;
-use futures::{StreamExt, stream};
 use sea_orm::DatabaseConnection;
 
 use crate::{
@@ -195,7 +194,7 @@ const FIRST_GUESS: Expected = Expected {
     full: 600.0,
 };
 
-/// The highest rate seen so far in each kind of run, to seed enough for the next.
+/// The rate the last run of each kind reached, to seed enough for the next.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Expected {
     baseline: f64,
@@ -218,30 +217,35 @@ pub(crate) struct Bench {
 }
 
 impl Bench {
-    /// `n` flights of `rows` rows with `per_flight` passengers each.
+    /// `n` flights of `rows` rows with `per_flight` passengers each, one after another
+    /// (the seeder counts on consecutive ids from each multi-row insert, which concurrent
+    /// inserts do not promise everywhere).
     async fn seed(&mut self, n: usize, rows: i32, per_flight: usize) -> Vec<SeededFlight> {
-        let first = self.next_seed;
-        self.next_seed += n as u64;
-        let db = &self.db.conn;
-        stream::iter(first..first + n as u64)
-            .map(|s| async move {
-                // PNRs are random and unique: a collision with another flight's fails the
-                // flight's seeding, and another seed gives other PNRs. (What was inserted of
-                // the failed flight stays, unused.)
-                let mut last = None;
-                for attempt in 0..3u64 {
-                    let seed = s + attempt * 1_000_000;
-                    let code = format!("BX{:06}", seed % 1_000_000);
-                    match seed::seed_flight(db, &code, rows, per_flight, 1, seed).await {
-                        Ok(f) => return f,
-                        Err(e) => last = Some(e),
+        let mut flights = Vec::with_capacity(n);
+        for _ in 0..n {
+            let s = self.next_seed;
+            self.next_seed += 1;
+            // PNRs are random and unique: a collision with another flight's fails the
+            // flight's seeding, and another seed gives other PNRs. (What was inserted of the
+            // failed flight stays, unused.)
+            let mut last = None;
+            for attempt in 0..3u64 {
+                let seed = s + attempt * 1_000_000;
+                let code = format!("BX{:06}", seed % 1_000_000);
+                match seed::seed_flight(&self.db.conn, &code, rows, per_flight, 1, seed).await {
+                    Ok(f) => {
+                        flights.push(f);
+                        last = None;
+                        break;
                     }
+                    Err(e) => last = Some(e),
                 }
-                panic!("seeding a flight: {last:?}")
-            })
-            .buffered(4)
-            .collect()
-            .await
+            }
+            if let Some(e) = last {
+                panic!("seeding a flight: {e}");
+            }
+        }
+        flights
     }
 
     /// Enough 180-seat flights for `rate` bookings per second through `window` plus
