@@ -22,7 +22,7 @@ pub(crate) async fn measure(
 ) -> anyhow::Result<Throughput> {
     let pool = bench.cli.pool as usize;
     let flights = bench
-        .seed_for(bench.expected.baseline, window, Duration::ZERO)
+        .seed_for(bench.expected.baseline.rate(), window, Duration::ZERO)
         .await;
     let work = work(&bench.db.conn, &flights).await?;
     let db = bench.db.conn.clone();
@@ -33,7 +33,7 @@ pub(crate) async fn measure(
     let m = bench.measure(load, window, async {}).await?;
     let t = m.throughput(|ok| *ok);
     let failed = m.values().filter(|ok| !**ok).count();
-    bench.expected.baseline = t.per_second;
+    bench.expected.baseline.saw(t.per_second);
     println!(
         "baseline {label} (3 SQL transactions per booking, {pool} connections): {:.0} bookings/s ({} in {:.1} s); {}{}{}",
         t.per_second,

@@ -63,7 +63,9 @@ pub(crate) async fn run(
     let cfg = SystemCfg::two_workers();
     let window = bench.sizes.window;
     let pause = Duration::from_secs(profile_pause.unwrap_or(0));
-    let flights = bench.seed_for(bench.expected.full, window, pause).await;
+    let flights = bench
+        .seed_for(bench.expected.full.rate(), window, pause)
+        .await;
     let sys = bench.start_system(&cfg).await;
     let api = Arc::new(bench.api(&sys));
     let load = passengers(&api, &flights, Pace::Clients(bench.sizes.clients));
@@ -74,7 +76,7 @@ pub(crate) async fn run(
     };
     let m = bench.measure(load, window, announce).await?;
     let peak = m.throughput(confirmed);
-    bench.expected.full = peak.per_second;
+    bench.expected.full.saw(peak.per_second);
     let (api_rss, worker_rss) = (sys.peak_rss_kib("api"), sys.peak_rss_kib("worker"));
     let mut steps = Steps::default();
     m.in_window().for_each(|o| steps.add(o));
