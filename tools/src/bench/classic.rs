@@ -20,6 +20,7 @@ use super::{
     Bench, SystemCfg,
     counters::Counters,
     load::{flight_ids, plan},
+    verdict_word,
 };
 use crate::{
     checker::Claim,
@@ -228,7 +229,7 @@ async fn through_the_system(bench: &mut Bench) -> anyhow::Result<(usize, Duratio
         "classic demo, full system (HTTP, queue, workers, SKIP LOCKED): {}/120 seated, {} distinct, in {took:.3?} (first request to last hold, as clients saw it); all paid, verdict {}",
         held.len(),
         distinct.len(),
-        if verdict.ok { "OK" } else { "FAILED" },
+        verdict_word(&verdict),
     );
     Ok((distinct.len(), took))
 }

@@ -10,9 +10,10 @@ use serde_json::{Value, json};
 
 use super::{
     Bench, SystemCfg,
-    load::{Load, Pace, Throughput, flight_ids, plans_distinct, server_latency},
+    load::{Load, Measured, Pace, Throughput, flight_ids, plans_distinct, server_latency},
     profile,
     report::ratio,
+    verdict_word,
 };
 use crate::{
     harness::processes::ProcessSystem,
@@ -78,8 +79,7 @@ pub(crate) async fn run(
     let peak = m.throughput(confirmed);
     bench.expected.full.saw(peak.per_second);
     let (api_rss, worker_rss) = (sys.peak_rss_kib("api"), sys.peak_rss_kib("worker"));
-    let mut steps = Steps::default();
-    m.in_window().for_each(|o| steps.add(o));
+    let steps = steps_in_window(&m);
     let verdict = bench
         .judge(
             &format!("full system {label}"),
@@ -105,7 +105,7 @@ pub(crate) async fn run(
         peak.cost,
         api_rss / 1024,
         worker_rss / 1024,
-        if verdict.ok { "OK" } else { "FAILED" },
+        verdict_word(&verdict),
         peak.caveats()
     );
     let detail = json!({ "latency": steps.summary(), "server_latency": { "queued_to_held": held.summary(), "paying_to_confirmed": paid.summary() }, "verdict": verdict });
@@ -138,8 +138,7 @@ async fn at_half_peak(
     let load = passengers(api, &flights, Pace::Rate(rate));
     let m = bench.measure(load, window, async {}).await?;
     let done = m.throughput(confirmed);
-    let mut steps = Steps::default();
-    m.in_window().for_each(|o| steps.add(o));
+    let steps = steps_in_window(&m);
     let verdict = bench
         .judge(
             &format!("full system at half the peak {label}"),
@@ -164,7 +163,7 @@ async fn at_half_peak(
         half.held_p99_ms,
         half.held_p50_ms,
         half.client_held_p99_ms,
-        if verdict.ok { "OK" } else { "FAILED" },
+        verdict_word(&verdict),
         half.done.caveats()
     );
     let detail = json!({ "latency": steps.summary(), "server_queued_to_held": held.summary(), "verdict": verdict });
@@ -179,6 +178,13 @@ fn passengers(api: &Arc<Api>, flights: &[SeededFlight], pace: Pace) -> Load<Outc
         let api = api.clone();
         async move { loadgen::run(&api, &p, Duration::from_secs(120)).await }
     })
+}
+
+/// The step latencies of the passengers who finished inside the window.
+fn steps_in_window(m: &Measured<Outcome>) -> Steps {
+    let mut steps = Steps::default();
+    m.in_window().for_each(|o| steps.add(o));
+    steps
 }
 
 fn confirmed(o: &Outcome) -> bool {

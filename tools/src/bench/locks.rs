@@ -9,6 +9,7 @@ use super::{
     Bench, SystemCfg, baseline,
     load::{drive, flight_ids, plan, server_latency},
     report::ratio,
+    verdict_word,
 };
 use crate::{
     loadgen::{Outcome, Plan, Want},
@@ -76,7 +77,7 @@ async fn one_config(bench: &mut Bench, label: &str, cfg: &SystemCfg) -> anyhow::
         r.wall,
         ratio(per_s, base.per_second),
         held.ms(0.99),
-        if verdict.ok { "OK" } else { "FAILED" },
+        verdict_word(&verdict),
     );
     bench.report.row(
         format!("hot seats ({hot_passengers} passengers, 80% want 10 seats), {label}"),

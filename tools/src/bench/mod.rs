@@ -375,6 +375,11 @@ impl Bench {
     }
 }
 
+/// `OK` or `FAILED`, for a run's line ([`Bench::judge`] prints a failed verdict in full).
+pub(crate) fn verdict_word(verdict: &Verdict) -> &'static str {
+    if verdict.ok { "OK" } else { "FAILED" }
+}
+
 /// Runs the bench as `cli` says; fails if any run's verdict failed.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     for bin in ["checkin-api", "checkin-worker", "checkin-paymock"] {

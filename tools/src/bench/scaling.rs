@@ -7,6 +7,7 @@ use super::{
     Bench, SystemCfg, baseline,
     load::{drive, flight_ids, plans_distinct},
     report::ratio,
+    verdict_word,
 };
 use crate::loadgen::Outcome;
 
@@ -44,7 +45,7 @@ pub(crate) async fn run(bench: &mut Bench) -> anyhow::Result<()> {
             r.confirmed,
             r.wall,
             ratio(per_s, base.per_second),
-            if verdict.ok { "OK" } else { "FAILED" },
+            verdict_word(&verdict),
         );
         bench.report.row(
             format!("scaling: {workers} worker process(es), {bookings} bookings"),
