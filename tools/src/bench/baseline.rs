@@ -1,58 +1,61 @@
 //! 1. The baseline: the hold -> pay -> confirm cycle as three direct SQL transactions per
-//!    booking, the database's own ceiling on this machine. Every other figure is a ratio to
-//!    it.
+//!    booking, the database's own ceiling on this machine. Every throughput figure is a
+//!    ratio to a baseline run right before it.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use checkin_domain::db::stmt;
-use futures::{StreamExt, stream};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
-use serde_json::json;
 
 use super::{
     Bench,
-    load::{seed_flights, statements_so_far},
+    load::{Load, Pace, Throughput, Window},
 };
 use crate::seed::SeededFlight;
 
-pub(crate) async fn run(bench: &mut Bench) -> anyhow::Result<()> {
-    let pool = bench.cli.pool;
-    let flights = seed_flights(
-        &bench.db.conn,
-        bench.flights_for(bench.bookings),
-        30,
-        180,
-        1,
-    )
-    .await;
-    let before = statements_so_far(&bench.admin).await;
-    let (done, took) = baseline(&bench.db.conn, &flights, bench.bookings, pool as usize).await;
-    let base = done as f64 / took.as_secs_f64();
-    let base_statements =
-        (statements_so_far(&bench.admin).await - before) as f64 / done.max(1) as f64;
+/// One baseline run: `pool` cycles at a time, each starting the next booking as soon as it
+/// is done, through `window`.
+pub(crate) async fn measure(
+    bench: &mut Bench,
+    window: Window,
+    label: &str,
+) -> anyhow::Result<Throughput> {
+    let pool = bench.cli.pool as usize;
+    let flights = bench
+        .seed_for(bench.expected.baseline.rate(), window, Duration::ZERO)
+        .await;
+    let work = work(&bench.db.conn, &flights).await?;
+    let db = bench.db.conn.clone();
+    let load = Load::start(work, Pace::Clients(pool), move |(f, b, p, s)| {
+        let db = db.clone();
+        async move { cycle(&db, f, b, p, s).await.is_ok() }
+    });
+    let m = bench.measure(load, window, async {}).await?;
+    let t = m.throughput(|ok| *ok);
+    let failed = m.values().filter(|ok| !**ok).count();
+    bench.expected.baseline.saw(t.per_second);
     println!(
-        "1. baseline (3 SQL transactions per booking, {pool} connections): {done} bookings in {took:.2?} = {base:.0}/s; {base_statements:.1} statements per booking"
+        "baseline {label} (3 SQL transactions per booking, {pool} connections): {:.0} bookings/s ({} in {:.1} s); {}{}{}",
+        t.per_second,
+        t.bookings,
+        t.seconds,
+        t.cost,
+        if failed > 0 {
+            format!("; {failed} cycles FAILED")
+        } else {
+            String::new()
+        },
+        t.caveats()
     );
-    bench.report.row(
-        "baseline SQL cycle",
-        format!("{base:.0} bookings/s"),
-        "1.00x",
-    );
-    bench.report.insert(
-        "baseline",
-        json!({ "bookings": done, "seconds": took.as_secs_f64(), "per_second": base, "statements_per_booking": base_statements }),
-    );
-    bench.base = base;
-    Ok(())
+    Ok(t)
 }
 
-/// The hold -> pay -> confirm cycle as three direct transactions per booking.
-async fn baseline(
+/// Every passenger of `flights` with a seat of their own: (flight, booking, passenger,
+/// seat).
+async fn work(
     db: &DatabaseConnection,
     flights: &[SeededFlight],
-    bookings: usize,
-    pool: usize,
-) -> (usize, Duration) {
+) -> Result<Vec<(i64, i64, i64, i64)>, sea_orm::DbErr> {
     let mut work = Vec::new();
     for f in flights {
         let seats = db
@@ -60,28 +63,17 @@ async fn baseline(
                 "SELECT id FROM seats WHERE flight_id = ? ORDER BY id",
                 [f.flight_id.into()],
             ))
-            .await
-            .expect("seats");
+            .await?;
         for (p, s) in f.passengers.iter().zip(seats) {
             work.push((
                 f.flight_id,
                 p.booking_id,
                 p.passenger_id,
-                s.try_get::<i64>("", "id").expect("id"),
+                s.try_get::<i64>("", "id")?,
             ));
         }
     }
-    work.truncate(bookings);
-    let started = Instant::now();
-    let done: Vec<bool> = stream::iter(work)
-        .map(|(flight, booking, passenger, seat)| {
-            let db = db.clone();
-            async move { cycle(&db, flight, booking, passenger, seat).await.is_ok() }
-        })
-        .buffer_unordered(pool)
-        .collect()
-        .await;
-    (done.iter().filter(|d| **d).count(), started.elapsed())
+    Ok(work)
 }
 
 async fn cycle(

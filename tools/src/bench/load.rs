@@ -1,19 +1,245 @@
-//! What every system run shares: seeding flights, the passengers' plans, driving them
-//! through the API, and reading what the server saw.
+//! What every run shares: seeding flights, the passengers' plans, loading the system for a
+//! measured window (or driving a fixed set of passengers), and reading what the server saw.
 
 use std::{
-    sync::Arc,
+    future::Future,
+    sync::{
+        Arc, Mutex, OnceLock,
+        atomic::{AtomicBool, Ordering},
+    },
     time::{Duration, Instant},
 };
 
 use checkin_domain::db::stmt;
+use chrono::NaiveDateTime;
 use futures::{StreamExt, stream};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+use serde::Serialize;
 
+use super::counters::{Cost, Counters, Others};
 use crate::{
     loadgen::{self, Api, Latency, Plan, Steps, Want},
     seed::{self, SeededFlight, SeededPassenger},
 };
+
+/// How long a time-based run loads the system: a warm-up, not measured, then the measured
+/// window.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub(crate) struct Window {
+    pub warmup: Duration,
+    pub measure: Duration,
+}
+
+impl Window {
+    pub fn secs(warmup: f64, measure: f64) -> Self {
+        Self {
+            warmup: Duration::from_secs_f64(warmup),
+            measure: Duration::from_secs_f64(measure),
+        }
+    }
+}
+
+/// How a load offers its work.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Pace {
+    /// This many at a time, each starting the next item as soon as it is done (the peak).
+    Clients(usize),
+    /// One item every `1/rate` seconds, however long each takes (a paced, open load).
+    Rate(f64),
+}
+
+/// One item of a load, done.
+pub(crate) struct Done<R> {
+    pub value: R,
+    pub ended: Instant,
+}
+
+/// Work offered until [`Load::stop`]: items are taken in order as the pace allows.
+pub(crate) struct Load<R> {
+    stop: Arc<AtomicBool>,
+    ran_out: Arc<OnceLock<Instant>>,
+    task: tokio::task::JoinHandle<Vec<Done<R>>>,
+}
+
+impl<R: Send + 'static> Load<R> {
+    pub fn start<T, F, Fut>(items: Vec<T>, pace: Pace, work: F) -> Self
+    where
+        T: Send + 'static,
+        F: Fn(T) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = R> + Send + 'static,
+    {
+        let stop = Arc::new(AtomicBool::new(false));
+        let ran_out = Arc::new(OnceLock::new());
+        let work = Arc::new(work);
+        let timed = |work: &Arc<F>, item: T| {
+            let run = work(item);
+            async move {
+                let value = run.await;
+                Done {
+                    value,
+                    ended: Instant::now(),
+                }
+            }
+        };
+        let task = match pace {
+            Pace::Clients(n) => {
+                let queue = Arc::new(Mutex::new(items.into_iter()));
+                let clients: Vec<_> = (0..n.max(1))
+                    .map(|_| {
+                        let (queue, stop, ran_out, work) =
+                            (queue.clone(), stop.clone(), ran_out.clone(), work.clone());
+                        tokio::spawn(async move {
+                            let mut done = Vec::new();
+                            while !stop.load(Ordering::Relaxed) {
+                                let next = queue.lock().expect("queue").next();
+                                let Some(item) = next else {
+                                    ran_out.get_or_init(Instant::now);
+                                    break;
+                                };
+                                done.push(timed(&work, item).await);
+                            }
+                            done
+                        })
+                    })
+                    .collect();
+                tokio::spawn(async move {
+                    let mut all = Vec::new();
+                    for c in clients {
+                        all.extend(c.await.expect("a load client"));
+                    }
+                    all
+                })
+            }
+            Pace::Rate(rate) => {
+                let (stop, ran_out) = (stop.clone(), ran_out.clone());
+                tokio::spawn(async move {
+                    let started = Instant::now();
+                    let mut running = Vec::new();
+                    for (i, item) in items.into_iter().enumerate() {
+                        let at = started + Duration::from_secs_f64(i as f64 / rate.max(0.1));
+                        tokio::time::sleep_until(at.into()).await;
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        running.push(tokio::spawn(timed(&work, item)));
+                    }
+                    if !stop.load(Ordering::Relaxed) {
+                        ran_out.get_or_init(Instant::now);
+                    }
+                    let mut all = Vec::new();
+                    for r in running {
+                        all.push(r.await.expect("a paced item"));
+                    }
+                    all
+                })
+            }
+        };
+        Self {
+            stop,
+            ran_out,
+            task,
+        }
+    }
+
+    /// Offers nothing more, and waits for what was started to end.
+    pub async fn stop(self) -> (Vec<Done<R>>, Option<Instant>) {
+        self.stop.store(true, Ordering::Relaxed);
+        let done = self.task.await.expect("the load");
+        (done, self.ran_out.get().copied())
+    }
+}
+
+/// One end of a measured window: the bench's clock, the database's, MariaDB's counters.
+pub(crate) struct Mark {
+    pub at: Instant,
+    pub db_time: NaiveDateTime,
+    pub counters: Counters,
+}
+
+impl Mark {
+    pub async fn now(admin: &DatabaseConnection) -> Result<Self, DbErr> {
+        Ok(Self {
+            at: Instant::now(),
+            counters: Counters::read(admin).await?,
+            db_time: checkin_domain::db::now(admin).await?,
+        })
+    }
+}
+
+/// A load's measured window: every item it did (in the warm-up, the window and the drain
+/// after it), and the window's ends.
+pub(crate) struct Measured<R> {
+    pub done: Vec<Done<R>>,
+    pub from: Mark,
+    pub to: Mark,
+    pub others: Others,
+    /// The load had no items left this long before the window ended: too few were seeded,
+    /// and the figures are low.
+    pub ran_out: Option<Duration>,
+}
+
+impl<R> Measured<R> {
+    /// The items that ended inside the window.
+    pub fn in_window(&self) -> impl Iterator<Item = &R> {
+        self.done
+            .iter()
+            .filter(|d| d.ended >= self.from.at && d.ended < self.to.at)
+            .map(|d| &d.value)
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &R> {
+        self.done.iter().map(|d| &d.value)
+    }
+
+    /// Bookings per second over the window, counting the items `ok` says booked.
+    pub fn throughput(&self, ok: impl Fn(&R) -> bool) -> Throughput {
+        let bookings = self.in_window().filter(|r| ok(r)).count();
+        let seconds = (self.to.at - self.from.at).as_secs_f64();
+        Throughput {
+            bookings,
+            seconds,
+            per_second: bookings as f64 / seconds,
+            cost: self.to.counters.per_booking(self.from.counters, bookings),
+            other_clients: self.others,
+            ran_out_secs: self.ran_out.map(|d| d.as_secs_f64()),
+        }
+    }
+
+    /// The window by the database clock, for its own timestamps.
+    pub fn db_window(&self) -> (NaiveDateTime, NaiveDateTime) {
+        (self.from.db_time, self.to.db_time)
+    }
+}
+
+/// A measured window's throughput and what each booking cost.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Throughput {
+    pub bookings: usize,
+    pub seconds: f64,
+    pub per_second: f64,
+    pub cost: Cost,
+    pub other_clients: Others,
+    pub ran_out_secs: Option<f64>,
+}
+
+impl Throughput {
+    /// What to add to a line about this window when its figures are in doubt.
+    pub fn caveats(&self) -> String {
+        let mut out = String::new();
+        if let Some(s) = self.ran_out_secs {
+            out.push_str(&format!(
+                " [RAN OUT of seeded passengers {s:.1} s before the end: rate too low]"
+            ));
+        }
+        if !self.other_clients.clean() {
+            out.push_str(&format!(
+                " [other clients busy in {}/{} samples: the counters include their work]",
+                self.other_clients.busy, self.other_clients.samples
+            ));
+        }
+        out
+    }
+}
 
 pub(crate) struct RunResult {
     pub confirmed: usize,
@@ -81,56 +307,30 @@ pub(crate) fn plan(
     }
 }
 
-/// `n` flights of `rows` rows with `per_flight` passengers each.
-pub(crate) async fn seed_flights(
-    db: &DatabaseConnection,
-    n: usize,
-    rows: i32,
-    per_flight: usize,
-    seed_base: u64,
-) -> Vec<SeededFlight> {
-    let mut out = Vec::new();
-    for i in 0..n {
-        let code = format!("BX{:03}", seed_base as usize % 900 + i);
-        out.push(
-            seed::seed_flight(db, &code, rows, per_flight, 1, seed_base + i as u64)
-                .await
-                .expect("seed"),
-        );
-    }
-    out
-}
-
 pub(crate) fn flight_ids(flights: &[SeededFlight]) -> Vec<i64> {
     flights.iter().map(|f| f.flight_id).collect()
 }
 
-/// MariaDB's count of statements clients sent it (`Questions`: every query, prepared-statement
-/// execution, BEGIN and COMMIT), server-wide: the bench is meant to be the only client.
-pub(crate) async fn statements_so_far(db: &DatabaseConnection) -> i64 {
-    let row = db
-        .query_one_raw(Statement::from_string(
-            DbBackend::MySql,
-            "SELECT CAST(VARIABLE_VALUE AS SIGNED) AS n FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'QUESTIONS'",
-        ))
-        .await
-        .ok()
-        .flatten();
-    row.and_then(|r| r.try_get::<i64>("", "n").ok())
-        .unwrap_or(0)
-}
-
-/// Step latencies as the server saw them, from `checkin_events` (not blurred by how often
-/// clients poll): queued -> held, and paying -> confirmed.
+/// Step latencies as the server saw them, from `checkin_events` (not blurred by how
+/// clients wait): queued -> held, and paying -> confirmed; only steps that started inside
+/// `window` (by the database clock) when one is given.
 pub(crate) async fn server_latency(
     db: &DatabaseConnection,
     flights: &[SeededFlight],
+    window: Option<(NaiveDateTime, NaiveDateTime)>,
 ) -> (Latency, Latency) {
     let list = flights
         .iter()
         .map(|f| f.flight_id.to_string())
         .collect::<Vec<_>>()
         .join(",");
+    let (within, values) = match window {
+        Some((from, to)) => (
+            " AND a.created_at >= ? AND a.created_at < ?",
+            vec![from.into(), to.into()],
+        ),
+        None => ("", Vec::new()),
+    };
     let mut out = (Latency::default(), Latency::default());
     for (from, to, slot) in [("queued", "held", 0), ("paying", "confirmed", 1)] {
         let rows = db
@@ -139,9 +339,9 @@ pub(crate) async fn server_latency(
                     "SELECT CAST(TIMESTAMPDIFF(MICROSECOND, a.created_at, b.created_at) AS SIGNED) AS us
                      FROM checkin_events a JOIN checkin_events b ON b.checkin_id = a.checkin_id AND b.kind = '{to}'
                      JOIN checkins c ON c.id = a.checkin_id
-                     WHERE a.kind = '{from}' AND c.flight_id IN ({list})"
+                     WHERE a.kind = '{from}' AND c.flight_id IN ({list}){within}"
                 ),
-                [],
+                values.clone(),
             ))
             .await
             .unwrap_or_default();

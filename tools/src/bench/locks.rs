@@ -1,16 +1,18 @@
 //! 4. Lock ablation under hot-seat contention: Redlock on 1 node (the queue's Redis), on 3
-//!    nodes of the bench's own, and off.
+//!    nodes of the bench's own, and off; each drives a fixed set of passengers and is
+//!    compared with a short baseline run right before it.
 
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 use serde_json::{Value, json};
 
 use super::{
-    Bench, SystemCfg,
-    load::{drive, flight_ids, plan, seed_flights, server_latency},
+    Bench, SystemCfg, baseline,
+    load::{drive, flight_ids, plan, server_latency},
     report::ratio,
+    verdict_word,
 };
 use crate::{
-    loadgen::{Plan, Want},
+    loadgen::{Outcome, Plan, Want},
     seed::SeededFlight,
 };
 
@@ -39,8 +41,8 @@ pub(crate) async fn run(bench: &mut Bench) -> anyhow::Result<()> {
         ),
     ];
     let mut ablation = serde_json::Map::new();
-    for (n, (label, cfg)) in configs.into_iter().enumerate() {
-        let figures = one_config(bench, label, &cfg, 400 + n as u64 * 17).await?;
+    for (label, cfg) in configs {
+        let figures = one_config(bench, label, &cfg).await?;
         ablation.insert(label.into(), figures);
     }
     bench
@@ -49,41 +51,46 @@ pub(crate) async fn run(bench: &mut Bench) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn one_config(
-    bench: &mut Bench,
-    label: &str,
-    cfg: &SystemCfg,
-    seed_base: u64,
-) -> anyhow::Result<Value> {
-    let base = bench.base;
+async fn one_config(bench: &mut Bench, label: &str, cfg: &SystemCfg) -> anyhow::Result<Value> {
+    let base = baseline::measure(bench, bench.sizes.adjacent, &format!("before {label}")).await?;
     let hot_passengers = if bench.cli.quick { 300 } else { 600 };
-    let flight = seed_flights(&bench.db.conn, 1, 30, hot_passengers, seed_base).await;
+    let flight = bench.seed(1, 30, hot_passengers).await;
     let sys = bench.start_system(cfg).await;
     let api = bench.api(&sys);
-    let r = drive(&api, hot_seat_plans(&flight[0]), bench.clients).await;
+    let r = drive(&api, hot_seat_plans(&flight[0]), bench.sizes.clients).await;
     let per_s = r.confirmed as f64 / r.wall.as_secs_f64();
     let stats = json!(sys.lock_stats().await);
     let verdict = bench
-        .verdict(&sys, &flight_ids(&flight), &r.outcomes)
+        .judge(
+            &format!("hot seats, {label}"),
+            &sys,
+            &flight_ids(&flight),
+            r.outcomes.iter().filter_map(Outcome::claim),
+        )
         .await?;
     let taken: u32 = r.outcomes.iter().map(|o| o.seat_taken).sum();
-    let (held, _) = server_latency(&bench.db.conn, &flight).await;
+    let (held, _) = server_latency(&bench.db.conn, &flight, None).await;
     println!(
-        "4. hot seats, {label}: {} confirmed ({} seat_taken re-selections) in {:.2?} = {per_s:.0}/s ({}); server-side queued->held p99 {:.1} ms; locks {stats}; verdict ok={}",
+        "hot seats, {label}: {} confirmed ({} seat_taken re-selections) in {:.2?} = {per_s:.0}/s ({} of the baseline before it); server-side queued->held p99 {:.1} ms; locks {stats}; verdict {}",
         r.confirmed,
         taken,
         r.wall,
-        ratio(per_s, base),
+        ratio(per_s, base.per_second),
         held.ms(0.99),
-        verdict.ok
+        verdict_word(&verdict),
     );
     bench.report.row(
-        format!("hot seats, {label}"),
-        format!("{per_s:.0} bookings/s, held p99 {:.0} ms", held.ms(0.99)),
-        ratio(per_s, base),
+        format!("hot seats ({hot_passengers} passengers, 80% want 10 seats), {label}"),
+        format!(
+            "{per_s:.0} bookings/s, held p99 {:.0} ms (baseline before: {:.0}/s)",
+            held.ms(0.99),
+            base.per_second
+        ),
+        ratio(per_s, base.per_second),
     );
     Ok(
-        json!({ "confirmed": r.confirmed, "seconds": r.wall.as_secs_f64(), "per_second": per_s, "ratio": per_s / base,
+        json!({ "confirmed": r.confirmed, "seconds": r.wall.as_secs_f64(), "per_second": per_s,
+        "baseline_before": base, "ratio": per_s / base.per_second,
         "latency": r.steps.summary(), "lock_use": stats, "seat_taken": taken, "verdict": verdict }),
     )
 }

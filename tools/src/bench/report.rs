@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use serde::Serialize;
 use serde_json::Value;
 
 #[derive(Default)]
@@ -26,8 +27,9 @@ impl Report {
         self.json.insert(part.into(), figures);
     }
 
-    pub fn print_table(&self) {
-        println!("\n| run | figure | ratio to baseline |\n|---|---|---|");
+    /// The table, under `caption`.
+    pub fn print_table(&self, caption: &str) {
+        println!("\n{caption}\n\n| run | figure | ratio to baseline |\n|---|---|---|");
         for (a, b, c) in &self.rows {
             println!("| {a} | {b} | {c} |");
         }
@@ -52,5 +54,48 @@ pub(crate) fn ratio(x: f64, base: f64) -> String {
         format!("{:.2}x", x / base)
     } else {
         "-".into()
+    }
+}
+
+/// The median and the range of one figure over repeated runs.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub(crate) struct Spread {
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Spread {
+    pub fn of(values: impl IntoIterator<Item = f64>) -> Self {
+        let mut v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
+        if v.is_empty() {
+            return Self {
+                median: f64::NAN,
+                min: f64::NAN,
+                max: f64::NAN,
+            };
+        }
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        let median = if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        };
+        Self {
+            median,
+            min: v[0],
+            max: v[n - 1],
+        }
+    }
+
+    /// `median unit (min-max)`, with `decimals`; the range is left out when there is none.
+    pub fn show(&self, decimals: usize, unit: &str) -> String {
+        let m = format!("{:.*}{unit}", decimals, self.median);
+        if format!("{:.*}", decimals, self.min) == format!("{:.*}", decimals, self.max) {
+            m
+        } else {
+            format!("{m} ({:.*}-{:.*})", decimals, self.min, decimals, self.max)
+        }
     }
 }

@@ -1,0 +1,153 @@
+//! The baseline and the full system, interleaved: baseline, full, baseline, full, ... Each
+//! full run is divided by the baseline run right before it, so that a slow minute of a
+//! shared machine weighs on both sides of a ratio; the medians and ranges of the ratios and
+//! of the absolute figures over the repeats are the result.
+
+use serde_json::json;
+
+use super::{
+    Bench, baseline,
+    full::{self, FullRun},
+    load::Throughput,
+    report::Spread,
+};
+
+pub(crate) async fn run(bench: &mut Bench) -> anyhow::Result<()> {
+    let with_full = bench.cli.wants("full");
+    let repeats = bench.sizes.repeats;
+    let mut bases: Vec<Throughput> = Vec::new();
+    let mut fulls: Vec<FullRun> = Vec::new();
+    for i in 1..=repeats {
+        let label = format!("{i}/{repeats}");
+        let base = baseline::measure(bench, bench.sizes.window, &label).await?;
+        if with_full {
+            let pause = if i == 1 {
+                bench.cli.profile_pause
+            } else {
+                None
+            };
+            fulls.push(full::run(bench, &label, base.per_second, pause).await?);
+        }
+        bases.push(base);
+    }
+    summarise(bench, &bases, &fulls);
+    Ok(())
+}
+
+/// Median (range) of `f` over `runs`.
+fn spread<T>(runs: &[T], f: impl Fn(&T) -> f64) -> Spread {
+    Spread::of(runs.iter().map(f))
+}
+
+fn summarise(bench: &mut Bench, bases: &[Throughput], fulls: &[FullRun]) {
+    let n = bases.len();
+    let base_rate = spread(bases, |b| b.per_second);
+    let cost = |runs: &[&Throughput]| {
+        format!(
+            "{} statements, {} commits, {} redo writes per booking",
+            spread(runs, |t| t.cost.statements).show(1, ""),
+            spread(runs, |t| t.cost.commits).show(2, ""),
+            spread(runs, |t| t.cost.redo_writes).show(2, ""),
+        )
+    };
+    let base_refs: Vec<&Throughput> = bases.iter().collect();
+    let r = &mut bench.report;
+    r.row(
+        format!("baseline: hold -> pay -> confirm as 3 SQL transactions, x{n}"),
+        format!("{}; {}", base_rate.show(0, "/s"), cost(&base_refs)),
+        "1.00x",
+    );
+    r.insert(
+        "baseline",
+        json!({ "runs": bases, "per_second": base_rate }),
+    );
+    if !fulls.is_empty() {
+        // Each full run against the baseline run right before it.
+        let ratios: Vec<f64> = fulls
+            .iter()
+            .zip(bases)
+            .map(|(f, b)| f.peak.per_second / b.per_second)
+            .collect();
+        let ratio = Spread::of(ratios.iter().copied());
+        let peaks: Vec<&Throughput> = fulls.iter().map(|f| &f.peak).collect();
+        let full_rate = spread(fulls, |f| f.peak.per_second);
+        println!(
+            "\nfull system / baseline right before it, over {n} pairs: median {:.2}x, range {:.2}-{:.2}x (each: {}); baseline {}, full system {}",
+            ratio.median,
+            ratio.min,
+            ratio.max,
+            ratios
+                .iter()
+                .map(|x| format!("{x:.2}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            base_rate.show(0, "/s"),
+            full_rate.show(0, "/s"),
+        );
+        r.row(
+            "full system at peak, 2 workers (HTTP, queue, Redlock, provider, long polls)",
+            format!("{}; {}", full_rate.show(0, "/s"), cost(&peaks)),
+            ratio.show(2, "x"),
+        );
+        r.row(
+            "full system at half its peak: `create_checkin` p99",
+            spread(fulls, |f| f.half.create_p99_ms).show(1, " ms"),
+            "",
+        );
+        r.row(
+            "full system at half its peak: 202 -> held p99 (server-side; as clients saw it)",
+            format!(
+                "{}; {}",
+                spread(fulls, |f| f.half.held_p99_ms).show(1, " ms"),
+                spread(fulls, |f| f.half.client_held_p99_ms).show(1, " ms")
+            ),
+            "",
+        );
+        r.row(
+            "full system at peak: `create_checkin` p99",
+            spread(fulls, |f| f.create_p99_ms).show(1, " ms"),
+            "",
+        );
+        r.row(
+            "full system at peak: queued -> held p50 / p99 (server-side)",
+            format!(
+                "{} / {}",
+                spread(fulls, |f| f.held_p50_ms).show(0, " ms"),
+                spread(fulls, |f| f.held_p99_ms).show(0, " ms")
+            ),
+            "",
+        );
+        r.row(
+            "full system at peak: paying -> confirmed p50 / p99 (server-side)",
+            format!(
+                "{} / {}",
+                spread(fulls, |f| f.confirmed_p50_ms).show(0, " ms"),
+                spread(fulls, |f| f.confirmed_p99_ms).show(0, " ms")
+            ),
+            "",
+        );
+        let mib = |kib: u64| kib as f64 / 1024.0;
+        r.row(
+            "peak RSS at peak throughput",
+            format!(
+                "API {}, worker {}",
+                spread(fulls, |f| mib(f.api_rss_kib)).show(0, " MiB"),
+                spread(fulls, |f| mib(f.worker_rss_kib)).show(0, " MiB")
+            ),
+            "",
+        );
+        let details: Vec<_> = fulls.iter().map(|f| &f.detail).collect();
+        r.insert(
+            "full_system",
+            json!({
+                "runs": fulls, "details": details, "per_second": full_rate,
+                "ratios": ratios, "ratio": ratio,
+                "half_peak": {
+                    "create_checkin_p99_ms": spread(fulls, |f| f.half.create_p99_ms),
+                    "queued_to_held_p99_ms": spread(fulls, |f| f.half.held_p99_ms),
+                },
+                "peak": { "create_checkin_p99_ms": spread(fulls, |f| f.create_p99_ms) },
+            }),
+        );
+    }
+}
