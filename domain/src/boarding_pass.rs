@@ -214,18 +214,23 @@ pub fn bcbp(f: &BcbpFields<'_>) -> String {
     )
 }
 
-/// The next check-in sequence number of `flight_id`: a per-flight counter, bumped inside the
-/// confirming transaction as its last statements but one, so the counter row is locked only
-/// from there to the commit. A transaction that rolls back gives its number back.
-async fn next_sequence(conn: &impl ConnectionTrait, flight_id: i64) -> Result<u32, DbErr> {
+/// Takes the next `n` check-in sequence numbers of `flight_id` and returns the last of them:
+/// a per-flight counter, bumped inside the confirming transaction as its last statements but
+/// one, so the counter row is locked only from there to the commit. A transaction that rolls
+/// back gives its numbers back.
+async fn reserve_sequences(
+    conn: &impl ConnectionTrait,
+    flight_id: i64,
+    n: u32,
+) -> Result<u32, DbErr> {
     let bumped = conn
         .execute_raw(stmt(
-            "INSERT INTO flight_checkin_sequences (flight_id, last_seq) VALUES (?, LAST_INSERT_ID(1))
-             ON DUPLICATE KEY UPDATE last_seq = LAST_INSERT_ID(last_seq + 1)",
-            [flight_id.into()],
+            "INSERT INTO flight_checkin_sequences (flight_id, last_seq) VALUES (?, LAST_INSERT_ID(?))
+             ON DUPLICATE KEY UPDATE last_seq = LAST_INSERT_ID(last_seq + ?)",
+            [flight_id.into(), n.into(), n.into()],
         ))
         .await?;
-    let seq = match bumped.last_insert_id() {
+    let last = match bumped.last_insert_id() {
         0 => conn
             .query_one_raw(stmt(
                 "SELECT last_seq FROM flight_checkin_sequences WHERE flight_id = ?",
@@ -234,45 +239,71 @@ async fn next_sequence(conn: &impl ConnectionTrait, flight_id: i64) -> Result<u3
             .await?
             .map(|r| r.try_get::<i32>("", "last_seq"))
             .transpose()?
-            .unwrap_or(1) as u64,
-        n => n,
+            .map_or(u64::from(n), |v| u64::try_from(v).unwrap_or(0)),
+        last => last,
     };
-    Ok(u32::try_from(seq).unwrap_or(u32::MAX))
+    Ok(u32::try_from(last).unwrap_or(u32::MAX))
 }
 
-/// Issues the boarding pass of check-in `id`, inside the confirming transaction (call it
-/// last: it takes the flight's sequence counter).
+/// Issues the boarding passes of several check-ins in one confirming transaction (call it
+/// last): sequence numbers taken per flight in one statement each, in the order given, and
+/// the passes written in one statement.
 pub(crate) async fn issue(
     conn: &impl ConnectionTrait,
-    id: &CheckinId,
-    p: &PassDetails,
+    passes: &[(&CheckinId, &PassDetails)],
 ) -> Result<(), DbErr> {
-    let sequence = next_sequence(conn, p.flight_id).await?;
-    let barcode = bcbp(&BcbpFields {
-        last_name: &p.last_name,
-        first_name: &p.first_name,
-        pnr: &p.pnr,
-        from: &p.origin,
-        to: &p.destination,
-        flight_code: &p.flight_code,
-        departure: p.departure_at.date(),
-        cabin: &p.cabin,
-        seat: &p.seat_code,
-        sequence,
-        issued_on: p.issued_on,
-    });
+    if passes.is_empty() {
+        return Ok(());
+    }
+    let mut sequences = vec![0u32; passes.len()];
+    let mut flights: Vec<i64> = passes.iter().map(|(_, p)| p.flight_id).collect();
+    flights.sort_unstable();
+    flights.dedup();
+    for flight_id in flights {
+        let of_flight: Vec<usize> = (0..passes.len())
+            .filter(|&i| passes[i].1.flight_id == flight_id)
+            .collect();
+        let n = u32::try_from(of_flight.len()).unwrap_or(u32::MAX);
+        let last = reserve_sequences(conn, flight_id, n).await?;
+        for (k, i) in of_flight.into_iter().enumerate() {
+            sequences[i] = last + 1 - n + u32::try_from(k).unwrap_or(0);
+        }
+    }
+    let rows = vec!["(?, ?, ?, ?, ?, ?, ?, NOW(6))"; passes.len()].join(", ");
+    let values = passes
+        .iter()
+        .zip(&sequences)
+        .flat_map(|((id, p), &sequence)| {
+            let barcode = bcbp(&BcbpFields {
+                last_name: &p.last_name,
+                first_name: &p.first_name,
+                pnr: &p.pnr,
+                from: &p.origin,
+                to: &p.destination,
+                flight_code: &p.flight_code,
+                departure: p.departure_at.date(),
+                cabin: &p.cabin,
+                seat: &p.seat_code,
+                sequence,
+                issued_on: p.issued_on,
+            });
+            [
+                ulid::Ulid::new().to_string().into(),
+                id.as_str().into(),
+                p.flight_id.into(),
+                p.passenger_id.into(),
+                p.seat_code.as_str().into(),
+                i32::try_from(sequence).unwrap_or(i32::MAX).into(),
+                barcode.into(),
+            ]
+        })
+        .collect::<Vec<sea_orm::Value>>();
     conn.execute_raw(stmt(
-        "INSERT INTO boarding_passes (id, checkin_id, flight_id, passenger_id, seat_code, checkin_seq, barcode, issued_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, NOW(6))",
-        [
-            ulid::Ulid::new().to_string().into(),
-            id.as_str().into(),
-            p.flight_id.into(),
-            p.passenger_id.into(),
-            p.seat_code.as_str().into(),
-            i32::try_from(sequence).unwrap_or(i32::MAX).into(),
-            barcode.into(),
-        ],
+        &format!(
+            "INSERT INTO boarding_passes (id, checkin_id, flight_id, passenger_id, seat_code, checkin_seq, barcode, issued_at)
+             VALUES {rows}"
+        ),
+        values,
     ))
     .await?;
     Ok(())

@@ -78,6 +78,11 @@ pub fn stmt(sql: &str, values: impl IntoIterator<Item = sea_orm::Value>) -> Stat
     Statement::from_sql_and_values(DbBackend::MySql, sql, values)
 }
 
+/// `n` placeholders for an `IN (...)` list: `?, ?, ?`.
+pub fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
 /// The database clock. Hold expiry is always decided by this clock, never a worker's.
 pub async fn now(conn: &impl ConnectionTrait) -> Result<NaiveDateTime, DbErr> {
     #[derive(FromQueryResult)]

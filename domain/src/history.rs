@@ -50,10 +50,25 @@ pub async fn record(
     event: Event,
     detail: &str,
 ) -> Result<(), DbErr> {
-    let detail: String = detail.chars().take(255).collect();
+    record_many(conn, &[(id, event, detail.to_owned())]).await
+}
+
+/// Appends one line to each of several histories, in one statement.
+pub async fn record_many(
+    conn: &impl ConnectionTrait,
+    lines: &[(&CheckinId, Event, String)],
+) -> Result<(), DbErr> {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let rows = vec!["(?, ?, ?, NOW(6))"; lines.len()].join(", ");
+    let values = lines.iter().flat_map(|(id, event, detail)| {
+        let detail: String = detail.chars().take(255).collect();
+        [id.as_str().into(), event.as_str().into(), detail.into()]
+    });
     conn.execute_raw(stmt(
-        "INSERT INTO checkin_events (checkin_id, kind, detail, created_at) VALUES (?, ?, ?, NOW(6))",
-        [id.as_str().into(), event.as_str().into(), detail.into()],
+        &format!("INSERT INTO checkin_events (checkin_id, kind, detail, created_at) VALUES {rows}"),
+        values,
     ))
     .await?;
     Ok(())

@@ -28,10 +28,12 @@
 //! The ports the edges implement: [`jobs::JobQueue`], [`lock::SeatLock`],
 //! [`payment::PaymentGateway`], [`changes::ChangeNotices`].
 //!
-//! Shared ground: [`db`] (connecting, the retrying transaction), [`history`] (a check-in's
-//! history lines), [`idempotency`] (Stripe-style keys), [`types`] (values parsed at the edge),
-//! [`error`], [`config`], [`metrics`].
+//! Shared ground: [`db`] (connecting, the retrying transaction), [`batch`] (many jobs' writes
+//! in one transaction), [`history`] (a check-in's history lines), [`idempotency`]
+//! (Stripe-style keys), [`types`] (values parsed at the edge), [`error`], [`config`],
+//! [`metrics`].
 
+pub mod batch;
 pub mod boarding_pass;
 pub mod changes;
 pub mod checkin;

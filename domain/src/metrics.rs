@@ -17,6 +17,13 @@ pub const PAYMENTS_RECONCILED: &str = "payments_reconciled_total";
 pub const LONG_POLLS_WAITING: &str = "long_polls_waiting";
 pub const CHANGE_NOTICES_CONNECTED: &str = "change_notices_connected";
 pub const ADMITTED: &str = "jobs_admitted_total";
+pub const BATCH_ITEMS: &str = "checkin_batch_items";
+
+/// The jobs one shared write transaction carried (see [`crate::batch`]); `kind` is `hold`
+/// or `confirm`.
+pub fn batch_items(kind: &'static str, n: usize) {
+    metrics::histogram!(BATCH_ITEMS, "kind" => kind).record(n as f64);
+}
 
 pub fn checkin_outcome(outcome: &'static str) {
     metrics::counter!(CHECKIN_OUTCOMES, "outcome" => outcome).increment(1);

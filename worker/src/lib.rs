@@ -12,11 +12,11 @@ use apalis_cron::{CronScheduler, Tick};
 use checkin_domain::{
     DomainError,
     changes::ChangeNotices,
-    checkin::{self, HoldOutcome},
+    checkin::{self, HoldBatcher, HoldOutcome},
     config::{HoldConfig, PaymentConfig},
     jobs::{HoldSeatJob, PaymentJob},
     lock::SeatLock,
-    payment::{self, PaymentGateway, PaymentOutcome},
+    payment::{self, ConfirmBatcher, PaymentGateway, PaymentOutcome},
     sweep,
     types::CheckinId,
 };
@@ -51,6 +51,15 @@ pub struct WorkerConfig {
     /// Requests admitted per queue and round, at most.
     #[arg(long = "admit-batch", env = "ADMIT_BATCH", default_value_t = 500)]
     pub admit_batch: u64,
+    /// Let this process's jobs of one flight share their write transactions (holds with
+    /// holds, confirmations with confirmations); `false` gives each job its own.
+    #[arg(
+        long = "batch-writes",
+        env = "WORKER_BATCH_WRITES",
+        default_value_t = true,
+        action = clap::ArgAction::Set
+    )]
+    pub batch_writes: bool,
 }
 
 /// Everything a handler needs, shared by all workers of a process.
@@ -72,6 +81,27 @@ pub struct Deps {
     pub sweep_every: Duration,
     /// Held while this process reconciles given-up payments, so passes do not pile up.
     pub reconciling: Arc<tokio::sync::Mutex<()>>,
+    /// This process's jobs of one flight write their holds together, and confirm their
+    /// payments together (`checkin_domain::batch`).
+    pub batches: Batches,
+}
+
+/// The write batches of a process's jobs.
+#[derive(Default)]
+pub struct Batches {
+    pub holds: HoldBatcher,
+    pub confirms: ConfirmBatcher,
+    /// Each job writes alone (`WORKER_BATCH_WRITES=false`).
+    pub off: bool,
+}
+
+impl Batches {
+    pub fn new(on: bool) -> Self {
+        Self {
+            off: !on,
+            ..Self::default()
+        }
+    }
 }
 
 /// `<role>-<host>-<pid>-<ulid>`: unique per process and per restart, as apalis-redis needs
@@ -89,7 +119,15 @@ fn abort(msg: impl Into<String>) -> BoxDynError {
 /// in MariaDB and end the job; only jobs that can never be processed are aborted.
 async fn hold_seat(job: HoldSeatJob, deps: Data<Arc<Deps>>) -> Result<(), BoxDynError> {
     let id = CheckinId::parse(&job.checkin_id).map_err(|e| abort(e.detail))?;
-    match checkin::process_hold(&deps.db, deps.lock.as_ref(), &deps.hold, &id).await {
+    let alone = HoldBatcher::default();
+    let batcher = if deps.batches.off {
+        &alone
+    } else {
+        &deps.batches.holds
+    };
+    let held =
+        checkin::process_hold_batched(&deps.db, deps.lock.as_ref(), &deps.hold, batcher, &id).await;
+    match held {
         Ok(report) => {
             // Also after a duplicate delivery: the first member's job of a group holds the
             // whole group, and each member's own job then says so for its member.
@@ -122,7 +160,21 @@ async fn hold_seat(job: HoldSeatJob, deps: Data<Arc<Deps>>) -> Result<(), BoxDyn
 /// so the job is tried again; the domain counts attempts and gives up (refunding) at the limit.
 async fn pay(job: PaymentJob, deps: Data<Arc<Deps>>) -> Result<(), BoxDynError> {
     let id = CheckinId::parse(&job.checkin_id).map_err(|e| abort(e.detail))?;
-    match payment::process_payment(&deps.db, deps.gateway.as_ref(), &deps.payment, &id).await {
+    let alone = ConfirmBatcher::default();
+    let batcher = if deps.batches.off {
+        &alone
+    } else {
+        &deps.batches.confirms
+    };
+    let paid = payment::process_payment_batched(
+        &deps.db,
+        deps.gateway.as_ref(),
+        &deps.payment,
+        batcher,
+        &id,
+    )
+    .await;
+    match paid {
         Ok(PaymentOutcome::Retry(why)) => {
             tracing::warn!(checkin.id = %id, reason = %why, "Payment provider unavailable; will retry.");
             Err(why.into())

@@ -2,11 +2,12 @@
 //! ([`super::pick`]), or a block for a group ([`super::group`]).
 
 use chrono::NaiveDateTime;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
+use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult};
 
 use super::{CheckinState, EndReason, group, pick};
 use crate::{
     DomainError, DomainResult,
+    batch::{Batch, Batcher},
     config::HoldConfig,
     db::{self, stmt},
     history::{self, Event},
@@ -68,6 +69,7 @@ pub struct HoldReport {
 #[derive(Debug, FromQueryResult)]
 struct Queued {
     state: CheckinState,
+    flight_id: i64,
     seat_id: Option<i64>,
     group_id: Option<String>,
     /// 1 if the requested seat was held or booked by anyone when the row was read.
@@ -86,13 +88,28 @@ pub async fn process_hold(
     cfg: &HoldConfig,
     checkin_id: &CheckinId,
 ) -> DomainResult<HoldReport> {
+    process_hold_batched(db, lock, cfg, &HoldBatcher::default(), checkin_id).await
+}
+
+/// The jobs of a process waiting to write their holds together ([`crate::batch`]).
+pub type HoldBatcher = Batcher<HoldWrite, HoldOutcome>;
+
+/// [`process_hold`], with the write shared with the other jobs of `batcher` that reach
+/// theirs at the same time for the same flight: what a worker runs.
+pub async fn process_hold_batched(
+    db: &DatabaseConnection,
+    lock: &dyn SeatLock,
+    cfg: &HoldConfig,
+    batcher: &HoldBatcher,
+    checkin_id: &CheckinId,
+) -> DomainResult<HoldReport> {
     let not_tried = |outcome| HoldReport {
         outcome,
         lock: LockUse::NotTried,
     };
     let row = Queued::find_by_statement(stmt(
         &format!(
-            "SELECT c.state, c.seat_id, c.group_id,
+            "SELECT c.state, c.flight_id, c.seat_id, c.group_id,
                     CAST(COALESCE(NOT {}, 0) AS SIGNED) AS seat_taken
              FROM checkins c LEFT JOIN seats s ON s.id = c.seat_id WHERE c.id = ?",
             seat::free("s")
@@ -114,7 +131,14 @@ pub async fn process_hold(
     // No seat asked for: the worker picks one, skipping rows others hold locked, so there
     // is no single hot row to lock in front of.
     let Some(seat_id) = row.seat_id else {
-        return apply_hold(db, cfg, checkin_id, None).await.map(not_tried);
+        let write = HoldWrite {
+            id: checkin_id.clone(),
+            lease: None,
+        };
+        return batcher
+            .run(&Holds { db, cfg }, row.flight_id, write)
+            .await
+            .map(not_tried);
     };
     // A cheap read first (done with the load above): a hot seat that is already taken is
     // refused without queueing on its row lock or its Redis lock. A stale "taken" is still a
@@ -155,7 +179,11 @@ pub async fn process_hold(
             });
         }
     }
-    let outcome = apply_hold(db, cfg, checkin_id, lease.as_ref()).await;
+    let write = HoldWrite {
+        id: checkin_id.clone(),
+        lease: lease.clone(),
+    };
+    let outcome = batcher.run(&Holds { db, cfg }, row.flight_id, write).await;
     if let Some(lease) = &lease {
         lock.release(lease).await;
     }
@@ -208,15 +236,35 @@ async fn state_of(conn: &impl ConnectionTrait, id: &CheckinId) -> DomainResult<C
     .ok_or(DomainError::CheckinNotFound)
 }
 
-/// The check-in row, locked, and the hold's expiry by the database clock.
+/// A check-in row, locked, and the hold's expiry by the database clock.
 #[derive(FromQueryResult)]
 struct Locked {
+    id: CheckinId,
     state: CheckinState,
     flight_id: i64,
     passenger_id: i64,
     seat_id: Option<i64>,
     seat_preference: Option<String>,
     expires_at: NaiveDateTime,
+}
+
+/// A queued check-in whose seat a job is about to write, with the lease it took on the
+/// seat's lock (none on the database path).
+#[derive(Debug, Clone)]
+pub struct HoldWrite {
+    pub id: CheckinId,
+    pub lease: Option<Lease>,
+}
+
+impl HoldWrite {
+    /// Said in the history when the lease could not vouch for the write.
+    fn lease_note(&self) -> &'static str {
+        match &self.lease {
+            Some(l) if l.has_expired() => "; this worker's lock lease had expired before the write",
+            Some(_) => "",
+            None => "; no lock lease (database path)",
+        }
+    }
 }
 
 /// The write half of a hold: in one transaction, lock the check-in row, try the seat's
@@ -231,100 +279,242 @@ pub async fn apply_hold(
     id: &CheckinId,
     lease: Option<&Lease>,
 ) -> DomainResult<HoldOutcome> {
-    let ttl_micros = i64::try_from(cfg.ttl().as_micros()).unwrap_or(i64::MAX);
-    let lease_note = match lease {
-        Some(l) if l.has_expired() => "; this worker's lock lease had expired before the write",
-        Some(_) => "",
-        None => "; no lock lease (database path)",
+    let write = HoldWrite {
+        id: id.clone(),
+        lease: lease.cloned(),
     };
-    let outcome = db::transaction(db, async |txn| -> DomainResult<_> {
-        let row = Locked::find_by_statement(stmt(
-            "SELECT state, flight_id, passenger_id, seat_id, seat_preference,
-                    NOW(6) + INTERVAL ? MICROSECOND AS expires_at
-             FROM checkins WHERE id = ? FOR UPDATE",
-            [ttl_micros.into(), id.as_str().into()],
-        ))
-        .one(&txn)
+    Holds { db, cfg }
+        .run(std::slice::from_ref(&write))
         .await?
-        .ok_or(DomainError::CheckinNotFound)?;
-        if row.state != CheckinState::Queued {
-            return Ok(HoldOutcome::AlreadyProcessed(row.state));
-        }
-        let hold_id = HoldId::new();
-        let hold = NewHold {
-            hold_id: &hold_id,
-            expires_at: row.expires_at,
-            passenger_id: row.passenger_id,
-            checkin_id: id,
-        };
-        let taken = match row.seat_id {
-            Some(seat_id) => match seat::hold(&txn, seat_id, row.flight_id, &hold).await? {
-                None => Ok(seat_id),
-                // The passenger's own run-out hold, left behind by an ended check-in, is
-                // not a seat of theirs: free it and try once more.
-                Some(EndReason::PassengerHasSeat)
-                    if seat::release_run_out_of(&txn, row.flight_id, row.passenger_id).await? =>
-                {
-                    match seat::hold(&txn, seat_id, row.flight_id, &hold).await? {
-                        None => Ok(seat_id),
-                        Some(why) => Err(why),
-                    }
-                }
-                Some(why) => Err(why),
-            },
-            None => {
-                pick::pick_free_seat(&txn, row.seat_preference.as_deref(), row.flight_id, &hold)
-                    .await?
-            }
-        };
-        let seat_id = match taken {
-            Ok(seat_id) => seat_id,
-            Err(why) => {
-                reject(&txn, id, why, lease_note).await?;
-                return Ok(HoldOutcome::Rejected(why));
-            }
-        };
-        txn.execute_raw(stmt(
-            "UPDATE checkins SET state = 'held', seat_id = ?, hold_id = ?, hold_expires_at = ?, updated_at = NOW(6) WHERE id = ?",
-            [seat_id.into(), hold_id.as_str().into(), row.expires_at.into(), id.as_str().into()],
-        ))
-        .await?;
-        let detail = format!("hold {hold_id} until {}{lease_note}", row.expires_at);
-        history::record(&txn, id, Event::Held, &detail).await?;
-        Ok(HoldOutcome::Held {
-            hold_id,
-            expires_at: row.expires_at,
-        })
-    })
-    .await?;
-    match &outcome {
-        HoldOutcome::Held { .. } => metrics::checkin_outcome("held"),
-        HoldOutcome::Rejected(_) => {
-            metrics::checkin_outcome("rejected");
-            if lease.is_some_and(Lease::has_expired) {
-                metrics::fenced_write("hold");
-            }
-        }
-        HoldOutcome::AlreadyProcessed(_) => {}
-    }
-    Ok(outcome)
+        .pop()
+        .expect("one outcome per write")
 }
 
-/// Ends the locked check-in `id` as `rejected` because its seat's conditional update lost.
-async fn reject(
-    conn: &impl ConnectionTrait,
-    id: &CheckinId,
-    why: EndReason,
-    lease_note: &str,
-) -> Result<(), DbErr> {
-    conn.execute_raw(stmt(
-        "UPDATE checkins SET state = 'rejected', reason = ?, updated_at = NOW(6) WHERE id = ?",
-        [why.as_str().into(), id.as_str().into()],
-    ))
-    .await?;
-    let detail = format!(
-        "{}: the seat's conditional update matched no row{lease_note}",
-        why.as_str()
-    );
-    history::record(conn, id, Event::Rejected, &detail).await
+/// Hold writes, batched: the jobs of one flight that reach their write together share one
+/// transaction ([`crate::batch`]).
+pub struct Holds<'a> {
+    pub db: &'a DatabaseConnection,
+    pub cfg: &'a HoldConfig,
+}
+
+/// What the shared transaction decided for one check-in, before it is written.
+enum Decided {
+    Held { seat_id: i64, hold_id: HoldId },
+    Rejected(EndReason),
+}
+
+impl Batch for Holds<'_> {
+    const KIND: &'static str = "hold";
+    type Item = HoldWrite;
+    type Out = HoldOutcome;
+
+    /// In one transaction: the check-in rows locked (in primary-key order), then each seat's
+    /// conditional `UPDATE` (in seat order, so two batches never wait on each other's seats
+    /// in a circle; seats picked by the system last), then every check-in moved to `held` or
+    /// `rejected` and its history line written, a statement for all of them each. A check-in
+    /// not `queued` any more is left alone (`AlreadyProcessed`); one that found every free
+    /// seat being taken at that moment gets `Busy`, and its job runs again.
+    async fn run(&self, writes: &[HoldWrite]) -> DomainResult<Vec<DomainResult<HoldOutcome>>> {
+        let ttl_micros = i64::try_from(self.cfg.ttl().as_micros()).unwrap_or(i64::MAX);
+        let outcomes = db::transaction(self.db, async |txn| -> DomainResult<_> {
+            let rows = Locked::find_by_statement(stmt(
+                &format!(
+                    "SELECT id, state, flight_id, passenger_id, seat_id, seat_preference,
+                            NOW(6) + INTERVAL ? MICROSECOND AS expires_at
+                     FROM checkins WHERE id IN ({}) ORDER BY id FOR UPDATE",
+                    db::placeholders(writes.len())
+                ),
+                std::iter::once(ttl_micros.into())
+                    .chain(writes.iter().map(|w| w.id.as_str().into())),
+            ))
+            .all(&txn)
+            .await?;
+            let row_of = |w: &HoldWrite| rows.iter().find(|r| r.id == w.id);
+            let mut order: Vec<usize> = (0..writes.len()).collect();
+            order.sort_by_key(|&i| {
+                let seat = row_of(&writes[i]).and_then(|r| r.seat_id);
+                (seat.is_none(), seat)
+            });
+            let mut decided: Vec<Option<DomainResult<Decided>>> =
+                writes.iter().map(|_| None).collect();
+            // Two deliveries of one job in one batch: the second does nothing.
+            let mut first: Vec<usize> = (0..writes.len()).collect();
+            for i in 0..writes.len() {
+                first[i] = (0..i).find(|&j| writes[j].id == writes[i].id).unwrap_or(i);
+            }
+            for i in order {
+                let Some(row) = row_of(&writes[i]) else {
+                    decided[i] = Some(Err(DomainError::CheckinNotFound));
+                    continue;
+                };
+                if row.state != CheckinState::Queued || first[i] != i {
+                    continue;
+                }
+                decided[i] = match take_seat(&txn, row).await {
+                    Ok(d) => Some(Ok(d)),
+                    // Nothing was written for it: its neighbours go on.
+                    Err(e @ DomainError::Busy(_)) => Some(Err(e)),
+                    Err(e) => return Err(e),
+                };
+            }
+            write_decisions(&txn, writes, &rows, &decided).await?;
+            // The state each check-in is left in, for its duplicates' answer.
+            let state_after: Vec<CheckinState> = writes
+                .iter()
+                .zip(&decided)
+                .map(|(w, d)| match d {
+                    Some(Ok(Decided::Held { .. })) => CheckinState::Held,
+                    Some(Ok(Decided::Rejected(_))) => CheckinState::Rejected,
+                    _ => row_of(w).map_or(CheckinState::Queued, |r| r.state),
+                })
+                .collect();
+            Ok(writes
+                .iter()
+                .zip(decided)
+                .enumerate()
+                .map(|(i, (w, d))| match d {
+                    None => Ok(HoldOutcome::AlreadyProcessed(state_after[first[i]])),
+                    Some(Ok(Decided::Held { hold_id, .. })) => Ok(HoldOutcome::Held {
+                        hold_id,
+                        expires_at: row_of(w).expect("decided rows exist").expires_at,
+                    }),
+                    Some(Ok(Decided::Rejected(why))) => Ok(HoldOutcome::Rejected(why)),
+                    Some(Err(e)) => Err(e),
+                })
+                .collect::<Vec<_>>())
+        })
+        .await?;
+        for (w, outcome) in writes.iter().zip(&outcomes) {
+            match outcome {
+                Ok(HoldOutcome::Held { .. }) => metrics::checkin_outcome("held"),
+                Ok(HoldOutcome::Rejected(_)) => {
+                    metrics::checkin_outcome("rejected");
+                    if w.lease.as_ref().is_some_and(Lease::has_expired) {
+                        metrics::fenced_write("hold");
+                    }
+                }
+                Ok(HoldOutcome::AlreadyProcessed(_)) | Err(_) => {}
+            }
+        }
+        Ok(outcomes)
+    }
+}
+
+/// Takes the seat of the locked, queued check-in `row` (the one asked for, or the best free
+/// one), writing only the seat row; the check-in is written with the rest of its batch.
+async fn take_seat(txn: &db::Txn, row: &Locked) -> DomainResult<Decided> {
+    let hold_id = HoldId::new();
+    let hold = NewHold {
+        hold_id: &hold_id,
+        expires_at: row.expires_at,
+        passenger_id: row.passenger_id,
+        checkin_id: &row.id,
+    };
+    let taken = match row.seat_id {
+        Some(seat_id) => match seat::hold(txn, seat_id, row.flight_id, &hold).await? {
+            None => Ok(seat_id),
+            // The passenger's own run-out hold, left behind by an ended check-in, is not a
+            // seat of theirs: free it and try once more.
+            Some(EndReason::PassengerHasSeat)
+                if seat::release_run_out_of(txn, row.flight_id, row.passenger_id).await? =>
+            {
+                match seat::hold(txn, seat_id, row.flight_id, &hold).await? {
+                    None => Ok(seat_id),
+                    Some(why) => Err(why),
+                }
+            }
+            Some(why) => Err(why),
+        },
+        None => {
+            pick::pick_free_seat(txn, row.seat_preference.as_deref(), row.flight_id, &hold).await?
+        }
+    };
+    Ok(match taken {
+        Ok(seat_id) => Decided::Held { seat_id, hold_id },
+        Err(why) => Decided::Rejected(why),
+    })
+}
+
+/// Writes what was decided: every held check-in in one `UPDATE`, every rejected one in
+/// another, and a history line each in one `INSERT`.
+async fn write_decisions(
+    txn: &db::Txn,
+    writes: &[HoldWrite],
+    rows: &[Locked],
+    decided: &[Option<DomainResult<Decided>>],
+) -> DomainResult<()> {
+    let mut held: Vec<(&CheckinId, i64, &HoldId, NaiveDateTime)> = Vec::new();
+    let mut rejected: Vec<(&CheckinId, EndReason)> = Vec::new();
+    let mut lines = Vec::new();
+    for (w, d) in writes.iter().zip(decided) {
+        let Some(row) = rows.iter().find(|r| r.id == w.id) else {
+            continue;
+        };
+        match d {
+            Some(Ok(Decided::Held { seat_id, hold_id })) => {
+                held.push((&w.id, *seat_id, hold_id, row.expires_at));
+                let detail = format!("hold {hold_id} until {}{}", row.expires_at, w.lease_note());
+                lines.push((&w.id, Event::Held, detail));
+            }
+            Some(Ok(Decided::Rejected(why))) => {
+                rejected.push((&w.id, *why));
+                let detail = format!(
+                    "{}: the seat's conditional update matched no row{}",
+                    why.as_str(),
+                    w.lease_note()
+                );
+                lines.push((&w.id, Event::Rejected, detail));
+            }
+            None | Some(Err(_)) => {}
+        }
+    }
+    if !held.is_empty() {
+        // One expiry for all: read by the one statement that locked them.
+        let (seat_case, hold_case, ids) = (
+            case_by_id(held.len()),
+            case_by_id(held.len()),
+            db::placeholders(held.len()),
+        );
+        let values = held
+            .iter()
+            .flat_map(|(id, seat, _, _)| [id.as_str().into(), (*seat).into()])
+            .chain(
+                held.iter()
+                    .flat_map(|(id, _, hold, _)| [id.as_str().into(), hold.as_str().into()]),
+            )
+            .chain(std::iter::once(held[0].3.into()))
+            .chain(held.iter().map(|(id, ..)| id.as_str().into()));
+        txn.execute_raw(stmt(
+            &format!(
+                "UPDATE checkins SET state = 'held', seat_id = {seat_case}, hold_id = {hold_case},
+                        hold_expires_at = ?, updated_at = NOW(6)
+                 WHERE id IN ({ids})"
+            ),
+            values,
+        ))
+        .await?;
+    }
+    if !rejected.is_empty() {
+        let (reason_case, ids) = (case_by_id(rejected.len()), db::placeholders(rejected.len()));
+        let values = rejected
+            .iter()
+            .flat_map(|(id, why)| [id.as_str().into(), why.as_str().into()])
+            .chain(rejected.iter().map(|(id, _)| id.as_str().into()));
+        txn.execute_raw(stmt(
+            &format!(
+                "UPDATE checkins SET state = 'rejected', reason = {reason_case}, updated_at = NOW(6)
+                 WHERE id IN ({ids})"
+            ),
+            values,
+        ))
+        .await?;
+    }
+    history::record_many(txn, &lines).await?;
+    Ok(())
+}
+
+/// `CASE id WHEN ? THEN ? ... END` for `n` check-ins: a value per row of a one-statement
+/// update.
+fn case_by_id(n: usize) -> String {
+    format!("CASE id {} END", vec!["WHEN ? THEN ?"; n].join(" "))
 }

@@ -30,7 +30,10 @@ pub use self::{
     cancel::cancel_checkin,
     create::{CheckinAccepted, CreateCheckin, Created, create_checkin},
     expire::end_expired_hold,
-    hold::{HoldOutcome, HoldReport, LockUse, apply_hold, process_hold},
+    hold::{
+        HoldBatcher, HoldOutcome, HoldReport, HoldWrite, Holds, LockUse, apply_hold, process_hold,
+        process_hold_batched,
+    },
     view::{CheckinView, get_checkin},
     wait::wait_for_change,
 };

@@ -5,7 +5,8 @@ use std::time::Instant;
 use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult};
 
 use super::{
-    PaymentState, confirm,
+    PaymentState,
+    confirm::{self, ConfirmBatcher},
     gateway::{ChargeRequest, ChargeResult, GatewayError, PaymentGateway},
     refund,
 };
@@ -84,6 +85,18 @@ pub async fn process_payment(
     cfg: &PaymentConfig,
     id: &CheckinId,
 ) -> DomainResult<PaymentOutcome> {
+    process_payment_batched(db, gateway, cfg, &ConfirmBatcher::default(), id).await
+}
+
+/// [`process_payment`], with the confirmation shared with the other jobs of `batcher` that
+/// confirm at the same time for the same flight: what a worker runs.
+pub async fn process_payment_batched(
+    db: &DatabaseConnection,
+    gateway: &dyn PaymentGateway,
+    cfg: &PaymentConfig,
+    batcher: &ConfirmBatcher,
+    id: &CheckinId,
+) -> DomainResult<PaymentOutcome> {
     let Some(row) = load(db, id).await? else {
         // Not paying any more. A delivery that charged after the payment had ended may have
         // left its refund undone: this one finishes it.
@@ -105,7 +118,7 @@ pub async fn process_payment(
     match result {
         Ok(ChargeResult::Succeeded { charge_id }) => {
             metrics::payment("succeeded", started.elapsed());
-            confirm::confirm(db, gateway, id, &row, &charge_id).await
+            confirm::confirm(db, gateway, batcher, id, &row, &charge_id).await
         }
         Ok(ChargeResult::Declined { code }) => {
             metrics::payment("declined", started.elapsed());

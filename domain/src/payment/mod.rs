@@ -22,7 +22,8 @@ pub mod start;
 pub use entity::payment::PaymentState;
 
 pub use self::{
-    charge::{PaymentOutcome, process_payment},
+    charge::{PaymentOutcome, process_payment, process_payment_batched},
+    confirm::{ConfirmBatcher, Confirms},
     gateway::{ChargeRequest, ChargeResult, FoundCharge, GatewayError, PaymentGateway},
     reconcile::{ReconcileReport, reconcile_given_up},
     start::{PaymentAccepted, PaymentStarted, pay_checkin},

@@ -34,7 +34,8 @@ pub(crate) struct FullRun {
     pub confirmed_p99_ms: f64,
     pub api_rss_kib: u64,
     pub worker_rss_kib: u64,
-    pub half: HalfRun,
+    /// The paced run at half the peak (not for `--compare` variants).
+    pub half: Option<HalfRun>,
     /// Everything else, for the JSON report.
     #[serde(skip)]
     pub detail: Value,
@@ -53,21 +54,23 @@ pub(crate) struct HalfRun {
     pub client_held_p99_ms: f64,
 }
 
-/// One full-system run, its ratio printed against `base` (the baseline run right before);
-/// with `profile_pause`, a pause for a profiler before the peak's window.
+/// One full-system run of `cfg`, its ratio printed against `base` (the baseline run right
+/// before); with `profile_pause`, a pause for a profiler before the peak's window; with
+/// `half`, the paced run at half the peak after it.
 pub(crate) async fn run(
     bench: &mut Bench,
+    cfg: &SystemCfg,
     label: &str,
     base: f64,
     profile_pause: Option<u64>,
+    half: bool,
 ) -> anyhow::Result<FullRun> {
-    let cfg = SystemCfg::two_workers();
     let window = bench.sizes.window;
     let pause = Duration::from_secs(profile_pause.unwrap_or(0));
     let flights = bench
         .seed_for(bench.expected.full.rate(), window, pause)
         .await;
-    let sys = bench.start_system(&cfg).await;
+    let sys = bench.start_system(cfg).await;
     let api = Arc::new(bench.api(&sys));
     let load = passengers(&api, &flights, Pace::Clients(bench.sizes.clients));
     let announce = async {
@@ -109,7 +112,12 @@ pub(crate) async fn run(
         peak.caveats()
     );
     let detail = json!({ "latency": steps.summary(), "server_latency": { "queued_to_held": held.summary(), "paying_to_confirmed": paid.summary() }, "verdict": verdict });
-    let (half, half_detail) = at_half_peak(bench, label, &sys, &api, peak.per_second).await?;
+    let (half, half_detail) = if half {
+        let (h, d) = at_half_peak(bench, label, &sys, &api, peak.per_second).await?;
+        (Some(h), d)
+    } else {
+        (None, Value::Null)
+    };
     Ok(FullRun {
         create_p99_ms: steps.create.ms(0.99),
         held_p50_ms: held.ms(0.5),

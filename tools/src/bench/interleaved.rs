@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use super::{
-    Bench, baseline,
+    Bench, SystemCfg, Variant, baseline,
     full::{self, FullRun},
     load::Throughput,
     report::Spread,
@@ -15,8 +15,11 @@ use super::{
 pub(crate) async fn run(bench: &mut Bench) -> anyhow::Result<()> {
     let with_full = bench.cli.wants("full");
     let repeats = bench.sizes.repeats;
+    let variants: Vec<Variant> = bench.cli.compare.clone();
     let mut bases: Vec<Throughput> = Vec::new();
     let mut fulls: Vec<FullRun> = Vec::new();
+    let mut compared: Vec<Vec<FullRun>> = vec![Vec::new(); variants.len()];
+    let default = SystemCfg::two_workers();
     for i in 1..=repeats {
         let label = format!("{i}/{repeats}");
         let base = baseline::measure(bench, bench.sizes.window, &label).await?;
@@ -26,12 +29,87 @@ pub(crate) async fn run(bench: &mut Bench) -> anyhow::Result<()> {
             } else {
                 None
             };
-            fulls.push(full::run(bench, &label, base.per_second, pause).await?);
+            fulls.push(full::run(bench, &default, &label, base.per_second, pause, true).await?);
+            for (v, runs) in variants.iter().zip(&mut compared) {
+                let cfg = SystemCfg {
+                    env: v.env.clone(),
+                    ..default.clone()
+                };
+                let label = format!("{label} with {}", v.label());
+                runs.push(full::run(bench, &cfg, &label, base.per_second, None, false).await?);
+            }
         }
         bases.push(base);
     }
     summarise(bench, &bases, &fulls);
+    for (v, runs) in variants.iter().zip(&compared) {
+        summarise_variant(bench, v, &bases, &fulls, runs);
+    }
     Ok(())
+}
+
+/// A `--compare` variant's row: its rate against the baseline run before it, and against
+/// the default full-system run of the same repeat.
+fn summarise_variant(
+    bench: &mut Bench,
+    v: &Variant,
+    bases: &[Throughput],
+    fulls: &[FullRun],
+    runs: &[FullRun],
+) {
+    let to_base = Spread::of(
+        runs.iter()
+            .zip(bases)
+            .map(|(r, b)| r.peak.per_second / b.per_second),
+    );
+    let to_default = Spread::of(
+        runs.iter()
+            .zip(fulls)
+            .map(|(r, f)| r.peak.per_second / f.peak.per_second),
+    );
+    let rate = spread(runs, |r| r.peak.per_second);
+    let peaks: Vec<&Throughput> = runs.iter().map(|r| &r.peak).collect();
+    println!(
+        "\nfull system with {} over {} repeats: {}, median {:.2}x of the baseline, {:.2}x of the default full system (range {:.2}-{:.2}x)",
+        v.label(),
+        runs.len(),
+        rate.show(0, "/s"),
+        to_base.median,
+        to_default.median,
+        to_default.min,
+        to_default.max,
+    );
+    bench.report.row(
+        format!("full system at peak with {}", v.label()),
+        format!(
+            "{}; {}; {} of the default",
+            rate.show(0, "/s"),
+            cost(&peaks),
+            to_default.show(2, "x")
+        ),
+        to_base.show(2, "x"),
+    );
+    bench.report.insert(
+        &format!("compare {}", v.label()),
+        json!({ "runs": runs, "per_second": rate, "ratio": to_base, "ratio_to_default": to_default }),
+    );
+}
+
+/// Statements, commits and redo writes per booking over `runs`.
+fn cost(runs: &[&Throughput]) -> String {
+    format!(
+        "{} statements, {} commits, {} redo writes per booking",
+        spread(runs, |t| t.cost.statements).show(1, ""),
+        spread(runs, |t| t.cost.commits).show(2, ""),
+        spread(runs, |t| t.cost.redo_writes).show(2, ""),
+    )
+}
+
+/// The paced run at half the peak of a default full-system run (which always has one).
+fn half(f: &FullRun) -> &full::HalfRun {
+    f.half
+        .as_ref()
+        .expect("default full-system runs have a half-peak run")
 }
 
 /// Median (range) of `f` over `runs`.
@@ -42,14 +120,6 @@ fn spread<T>(runs: &[T], f: impl Fn(&T) -> f64) -> Spread {
 fn summarise(bench: &mut Bench, bases: &[Throughput], fulls: &[FullRun]) {
     let n = bases.len();
     let base_rate = spread(bases, |b| b.per_second);
-    let cost = |runs: &[&Throughput]| {
-        format!(
-            "{} statements, {} commits, {} redo writes per booking",
-            spread(runs, |t| t.cost.statements).show(1, ""),
-            spread(runs, |t| t.cost.commits).show(2, ""),
-            spread(runs, |t| t.cost.redo_writes).show(2, ""),
-        )
-    };
     let base_refs: Vec<&Throughput> = bases.iter().collect();
     let r = &mut bench.report;
     r.row(
@@ -91,15 +161,15 @@ fn summarise(bench: &mut Bench, bases: &[Throughput], fulls: &[FullRun]) {
         );
         r.row(
             "full system at half its peak: `create_checkin` p99",
-            spread(fulls, |f| f.half.create_p99_ms).show(1, " ms"),
+            spread(fulls, |f| half(f).create_p99_ms).show(1, " ms"),
             "",
         );
         r.row(
             "full system at half its peak: 202 -> held p99 (server-side; as clients saw it)",
             format!(
                 "{}; {}",
-                spread(fulls, |f| f.half.held_p99_ms).show(1, " ms"),
-                spread(fulls, |f| f.half.client_held_p99_ms).show(1, " ms")
+                spread(fulls, |f| half(f).held_p99_ms).show(1, " ms"),
+                spread(fulls, |f| half(f).client_held_p99_ms).show(1, " ms")
             ),
             "",
         );
@@ -143,8 +213,8 @@ fn summarise(bench: &mut Bench, bases: &[Throughput], fulls: &[FullRun]) {
                 "runs": fulls, "details": details, "per_second": full_rate,
                 "ratios": ratios, "ratio": ratio,
                 "half_peak": {
-                    "create_checkin_p99_ms": spread(fulls, |f| f.half.create_p99_ms),
-                    "queued_to_held_p99_ms": spread(fulls, |f| f.half.held_p99_ms),
+                    "create_checkin_p99_ms": spread(fulls, |f| half(f).create_p99_ms),
+                    "queued_to_held_p99_ms": spread(fulls, |f| half(f).held_p99_ms),
                 },
                 "peak": { "create_checkin_p99_ms": spread(fulls, |f| f.create_p99_ms) },
             }),

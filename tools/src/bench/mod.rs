@@ -120,6 +120,45 @@ pub struct Cli {
     /// going this many seconds (10 if not given) before the measured window starts.
     #[arg(long, value_name = "SECS", num_args = 0..=1, default_missing_value = "10")]
     profile_pause: Option<u64>,
+    /// Also run the full system with these settings given to every process (e.g.
+    /// `WORKER_BATCH_WRITES=false`), right after each default full-system run, and report
+    /// it as a row of its own against the baseline and against the default: what a setting
+    /// buys, measured in the same run. Repeatable, one variant each.
+    #[arg(long, value_name = "KEY=VALUE[,KEY=VALUE...]", value_parser = parse_variant)]
+    compare: Vec<Variant>,
+}
+
+/// Settings for every process of a full-system run, as `--compare` gives them.
+#[derive(Debug, Clone)]
+pub(crate) struct Variant {
+    pub env: Vec<(String, String)>,
+}
+
+impl Variant {
+    pub(crate) fn label(&self) -> String {
+        self.env
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+fn parse_variant(s: &str) -> Result<Variant, String> {
+    let env = s
+        .split(',')
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v))
+                if !k.is_empty()
+                    && k.bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') =>
+            {
+                Ok((k.to_owned(), v.to_owned()))
+            }
+            _ => Err(format!("`{kv}` is not KEY=VALUE with an upper-case KEY")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Variant { env })
 }
 
 impl Cli {
@@ -139,6 +178,8 @@ pub(crate) struct SystemCfg {
     lock_nodes: usize,
     lock_disabled: bool,
     concurrency: usize,
+    /// Settings for every process, over the bench's own (`--compare`).
+    env: Vec<(String, String)>,
 }
 
 impl SystemCfg {
@@ -148,6 +189,7 @@ impl SystemCfg {
             lock_nodes: 0,
             lock_disabled: false,
             concurrency: 32,
+            env: Vec::new(),
         }
     }
 }
@@ -314,6 +356,7 @@ impl Bench {
             .api(self.cli.pool)
             .workers(cfg.workers, workers)
             .lock_nodes(cfg.lock_nodes)
+            .env(&cfg.env)
             .start()
             .await
     }

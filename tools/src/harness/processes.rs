@@ -95,6 +95,8 @@ struct Common {
     lock_urls: Vec<String>,
     worker: WorkerSettings,
     logs: Logs,
+    /// Given to every process, last (so it wins over the harness's own settings).
+    env: Vec<(String, String)>,
 }
 
 impl Common {
@@ -117,12 +119,18 @@ impl Common {
         cmd
     }
 
+    /// What the caller gave every process ([`Builder::env`]), after everything else.
+    fn finish(&self, cmd: &mut Command) {
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
+    }
+
     fn spawn_worker(&self, name: &str, extra_env: &[(&str, &str)]) -> Proc {
         let metrics = net::free_address();
         let mut cmd = self.command("checkin-worker");
         cmd.env("WORKER_METRICS_BIND", &metrics)
             .env("LOCK_REDIS_URLS", self.lock_urls.join(","));
         self.worker.apply(&mut cmd);
+        self.finish(&mut cmd);
         cmd.envs(extra_env.iter().copied());
         Proc::spawn(name, cmd, &self.logs, Some(Ready::Listening(metrics)))
     }
@@ -180,6 +188,12 @@ impl Builder {
     /// The host name the processes see (worker names carry it).
     pub fn host(mut self, host: &str) -> Self {
         self.common.host = host.to_owned();
+        self
+    }
+
+    /// Settings for every process (`KEY`, `VALUE`), over the harness's own.
+    pub fn env(mut self, vars: &[(String, String)]) -> Self {
+        self.common.env.extend(vars.iter().cloned());
         self
     }
 
@@ -249,6 +263,7 @@ fn spawn_paymock(common: &Common, cfg: &PaymockConfig) -> (Proc, String) {
         .env("PAYMOCK_HANG_MS", cfg.hang_ms.to_string())
         .env("PAYMOCK_SEED", cfg.seed.to_string())
         .env("PAYMOCK_API_KEY", &cfg.api_key);
+    common.finish(&mut cmd);
     let url = format!("http://{bind}");
     let ready = Ready::Answers(format!("{url}/healthz"));
     (Proc::spawn("paymock", cmd, &common.logs, Some(ready)), url)
@@ -260,6 +275,7 @@ fn spawn_api(common: &Common, db_connections: u32) -> (Proc, String) {
     cmd.arg("serve")
         .env("API_BIND", &bind)
         .env("DB_MAX_CONNECTIONS", db_connections.to_string());
+    common.finish(&mut cmd);
     let url = format!("http://{bind}");
     let ready = Ready::Answers(format!("{url}/readyz"));
     (Proc::spawn("api", cmd, &common.logs, Some(ready)), url)
@@ -293,6 +309,7 @@ impl ProcessSystem {
                 lock_urls: Vec::new(),
                 worker: WorkerSettings::for_tests(),
                 logs: Logs::temporary("checkin-harness"),
+                env: Vec::new(),
             },
             api_db_connections: None,
             paymock: None,

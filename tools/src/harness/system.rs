@@ -208,6 +208,7 @@ impl System {
                 changes: Arc::new(notices::Publisher::new(redis, &prefix)),
                 sweep_every: Duration::from_secs(1),
                 reconciling: Default::default(),
+                batches: Default::default(),
             });
             let wcfg = WorkerConfig {
                 concurrency: 16,
@@ -216,6 +217,7 @@ impl System {
                 no_sweeper: !opts.sweeper,
                 admit_every_ms: 50,
                 admit_batch: 500,
+                batch_writes: true,
             };
             let (stop, rx) = oneshot::channel::<()>();
             let q = queue_cfg.clone();

@@ -2,6 +2,7 @@
 //! and Redis, under concurrency. One binary; each test owns its database and key prefix.
 
 mod bad_input;
+mod batching;
 mod boarding_passes;
 mod cancel;
 mod checker;
