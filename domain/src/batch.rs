@@ -51,18 +51,18 @@ pub trait Batch: Sync {
 /// batch together, other flights' jobs do not wait for them). One per process, shared by
 /// its jobs.
 pub struct Batcher<Item, Out> {
-    waiting: BatchMutex<i64, Item, DomainResult<Out>>,
+    waiting: BatchMutex<(i64, u64), Item, DomainResult<Out>>,
+    /// Batches of one key that may be in progress at once.
+    lanes: u64,
+    next_lane: AtomicU64,
     batches: AtomicU64,
     items: AtomicU64,
 }
 
 impl<Item, Out> Default for Batcher<Item, Out> {
+    /// One lane: one batch per key at a time.
     fn default() -> Self {
-        Self {
-            waiting: BatchMutex::default(),
-            batches: AtomicU64::new(0),
-            items: AtomicU64::new(0),
-        }
+        Self::with_lanes(1)
     }
 }
 
@@ -74,6 +74,18 @@ pub struct BatchCount {
 }
 
 impl<Item, Out> Batcher<Item, Out> {
+    /// Up to `lanes` batches of one key in progress at once, jobs given to the lanes in
+    /// turn: one lane commits the fewest transactions, more keep more connections busy.
+    pub fn with_lanes(lanes: u64) -> Self {
+        Self {
+            waiting: BatchMutex::default(),
+            lanes: lanes.max(1),
+            next_lane: AtomicU64::new(0),
+            batches: AtomicU64::new(0),
+            items: AtomicU64::new(0),
+        }
+    }
+
     pub fn count(&self) -> BatchCount {
         BatchCount {
             batches: self.batches.load(Ordering::Relaxed),
@@ -90,7 +102,8 @@ impl<Item: Clone, Out> Batcher<Item, Out> {
         B: Batch<Item = Item, Out = Out>,
     {
         let own = item.clone();
-        match self.waiting.submit(key, item).await {
+        let lane = self.next_lane.fetch_add(1, Ordering::Relaxed) % self.lanes;
+        match self.waiting.submit((key, lane), item).await {
             BatchResult::Done(out) => out,
             // The job that ran this batch was cancelled before it answered; whether the
             // batch committed or not, this item runs again: every batched write is fenced

@@ -60,6 +60,10 @@ pub struct WorkerConfig {
         action = clap::ArgAction::Set
     )]
     pub batch_writes: bool,
+    /// Write batches of one flight that may be in progress at once in this process, for
+    /// holds and for confirmations each.
+    #[arg(long = "batch-lanes", env = "WORKER_BATCH_LANES", default_value_t = 4)]
+    pub batch_lanes: u64,
 }
 
 /// Everything a handler needs, shared by all workers of a process.
@@ -96,10 +100,11 @@ pub struct Batches {
 }
 
 impl Batches {
-    pub fn new(on: bool) -> Self {
+    pub fn new(cfg: &WorkerConfig) -> Self {
         Self {
-            off: !on,
-            ..Self::default()
+            holds: HoldBatcher::with_lanes(cfg.batch_lanes),
+            confirms: ConfirmBatcher::with_lanes(cfg.batch_lanes),
+            off: !cfg.batch_writes,
         }
     }
 }

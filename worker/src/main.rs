@@ -80,7 +80,7 @@ async fn main() -> anyhow::Result<()> {
         changes: Arc::new(notices::Publisher::new(redis, &cli.queue.prefix)),
         sweep_every: checkin_worker::schedule_interval(&cli.worker.sweep_schedule)?,
         reconciling: Default::default(),
-        batches: checkin_worker::Batches::new(cli.worker.batch_writes),
+        batches: checkin_worker::Batches::new(&cli.worker),
     });
     tracing::info!(name = %deps.name, concurrency = cli.worker.concurrency, "Worker starting.");
     checkin_worker::run(deps, &cli.queue, &cli.worker, shutdown_signal()).await?;

@@ -218,6 +218,7 @@ impl System {
                 admit_every_ms: 50,
                 admit_batch: 500,
                 batch_writes: true,
+                batch_lanes: 4,
             };
             let (stop, rx) = oneshot::channel::<()>();
             let q = queue_cfg.clone();
