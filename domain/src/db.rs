@@ -31,16 +31,33 @@ const SET_READ_COMMITTED: &str = "SET SESSION TRANSACTION ISOLATION LEVEL READ C
 pub const IDLE_TRANSACTION_TIMEOUT_SECS: u32 = 10;
 const SET_IDLE_TRANSACTION: &str = "SET SESSION idle_transaction_timeout = 10";
 
+/// How long a caller of a pool from [`connect`] waits for a connection before its statement
+/// fails: a job can afford to wait out a short database restart.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Opens the connection pool. Transactions run READ COMMITTED (no gap locks), and every
 /// connection gets a short lock-wait timeout, so a stuck row shows up as a retryable error,
-/// not a hang.
+/// not a hang. A caller waits at most [`ACQUIRE_TIMEOUT`] for a connection.
 pub async fn connect(cfg: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
+    connect_waiting(cfg, ACQUIRE_TIMEOUT).await
+}
+
+/// [`connect`], with `acquire_timeout` as the longest a caller waits for a connection.
+/// While MariaDB refuses connections (down, restarting) the pool keeps trying to open one
+/// until this runs out, so it is also how long a caller takes to learn that the database is
+/// down: the API, which should tell its clients at once to come back later, waits less than
+/// a worker.
+pub async fn connect_waiting(
+    cfg: &DatabaseConfig,
+    acquire_timeout: Duration,
+) -> Result<DatabaseConnection, DbErr> {
     use sea_orm::sqlx::Executor;
     let mut opts = ConnectOptions::new(cfg.url.clone());
+    // sea-orm's `connect_timeout` and `acquire_timeout` both set sqlx's acquire timeout,
+    // which also bounds opening a connection: one setting.
     opts.max_connections(cfg.max_connections)
         .min_connections(1)
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(acquire_timeout)
         .sqlx_logging(false)
         // The pool used to ping every connection before handing it out: a round trip per
         // acquire, about 25 per booking (MariaDB's Com_admin_commands in the benchmark). Only

@@ -127,6 +127,11 @@ pub fn retry_cause(err: &DbErr) -> Option<&'static str> {
     }
 }
 
+/// A lock wait that ran out (1205), or a `NOWAIT` lock that could not be had at once.
+pub fn is_lock_wait_timeout(err: &DbErr) -> bool {
+    retry_cause(err) == Some("lock_wait_timeout")
+}
+
 /// Errors after which the whole transaction may safely be run again ([`retry_cause`]).
 pub fn is_retryable(err: &DbErr) -> bool {
     retry_cause(err).is_some()

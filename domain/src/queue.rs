@@ -113,62 +113,97 @@ pub async fn redrive(
     push_and_mark(db, queue, kind, stale.into_iter().map(|w| w.id).collect()).await
 }
 
-/// Pushes `ids` and stamps `enqueued_at` on those the queue now has (pushed, or already
-/// there). Returns how many were pushed.
+/// Stamps `enqueued_at` on `ids`, pushes their jobs, and takes the stamp back from those
+/// the queue refused (full) or could not take (unreachable). Returns how many were pushed.
+///
+/// Stamped first: a worker that takes a job the moment it is pushed finds the check-in's row
+/// free, where stamping after the push held the rows of jobs already being worked on, and
+/// their holds, which never wait on a row, went back to the queue (1 s or more later; found
+/// by the burst fault test, where they pushed the queue far past its bound). A process that
+/// dies between the stamp and the push leaves a stamp without a job: the re-drive pushes it
+/// `REDRIVE_AFTER_SECS` later.
 async fn push_and_mark(
     db: &DatabaseConnection,
     queue: &dyn JobQueue,
     kind: JobKind,
     ids: Vec<CheckinId>,
 ) -> DomainResult<usize> {
-    if ids.is_empty() {
+    let refs: Vec<&CheckinId> = ids.iter().collect();
+    // Rows another transaction holds are left for the next round.
+    let stamped = mark(db, kind, &refs, true).await?;
+    if stamped.is_empty() {
         return Ok(0);
     }
-    let answers = match queue.enqueue(kind, &ids).await {
+    let answers = match queue.enqueue(kind, &stamped).await {
         Ok(a) => a,
         Err(e) => {
             tracing::debug!(queue = kind.as_str(), error = %e, "Queue unreachable; requests keep waiting in MariaDB.");
+            let all: Vec<&CheckinId> = stamped.iter().collect();
+            mark(db, kind, &all, false).await?;
             return Ok(0);
         }
     };
-    let queued: Vec<&CheckinId> = ids
+    let refused: Vec<&CheckinId> = stamped
         .iter()
-        .zip(&answers)
-        .filter(|(_, a)| **a != Enqueued::Full)
+        .zip(answers.iter().chain(std::iter::repeat(&Enqueued::Full)))
+        .filter(|(_, a)| **a == Enqueued::Full)
         .map(|(id, _)| id)
         .collect();
-    mark(db, kind, &queued, true).await?;
+    mark(db, kind, &refused, false).await?;
     let pushed = answers.iter().filter(|a| **a == Enqueued::Pushed).count();
     crate::metrics::admitted(kind.as_str(), pushed as u64);
     Ok(pushed)
 }
 
 /// Sets `enqueued_at` of `ids` (still in `kind`'s state): to now when the queue has their
-/// jobs (`in_queue`), else to NULL (waiting for admission).
+/// jobs (`in_queue`), else to NULL (waiting for admission). Rows another transaction holds
+/// are left as they are: a worker is ending that request right now, or one froze inside a
+/// transaction. Waiting on such a row held up the whole sweep for the lock-wait timeout and
+/// then failed it (found by the frozen-transaction fault test: 4 sweeps in 9 s, one failed
+/// with 1205), and admission with it. A row left unmarked keeps its old `enqueued_at`, so
+/// the next re-drive looks at it again (a job still in the queue is not pushed twice).
+/// Returns the ids it stamped.
 async fn mark(
-    conn: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     kind: JobKind,
     ids: &[&CheckinId],
     in_queue: bool,
-) -> DomainResult<()> {
+) -> DomainResult<Vec<CheckinId>> {
     if ids.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let marks = vec!["?"; ids.len()].join(", ");
     let value = if in_queue { "NOW(6)" } else { "NULL" };
-    // By primary key only (FORCE INDEX): a plan through the (state, enqueued_at) index
-    // locks index entries before rows, the opposite order to every worker transaction, and
-    // deadlocked with them (found by the fault tests).
-    conn.execute_raw(stmt(
-        &format!(
-            "UPDATE checkins FORCE INDEX (PRIMARY) SET enqueued_at = {value}
-             WHERE id IN ({marks}) AND state = '{}'",
-            state_of(kind)
-        ),
-        ids.iter().map(|id| id.as_str().into()),
-    ))
-    .await?;
-    Ok(())
+    let state = state_of(kind);
+    let ids: Vec<sea_orm::Value> = ids.iter().map(|id| id.as_str().into()).collect();
+    crate::db::transaction(db, async |txn| -> DomainResult<Vec<CheckinId>> {
+        // By primary key only (FORCE INDEX): a plan through the (state, enqueued_at) index
+        // locks index entries before rows, the opposite order to every worker transaction,
+        // and deadlocked with them (found by the fault tests). SKIP LOCKED never waits.
+        let free = Waiting::find_by_statement(stmt(
+            &format!(
+                "SELECT id FROM checkins FORCE INDEX (PRIMARY)
+                 WHERE id IN ({marks}) AND state = '{state}' FOR UPDATE SKIP LOCKED"
+            ),
+            ids.clone(),
+        ))
+        .all(&txn)
+        .await?;
+        if free.is_empty() {
+            return Ok(Vec::new());
+        }
+        let free_marks = vec!["?"; free.len()].join(", ");
+        txn.execute_raw(stmt(
+            &format!(
+                "UPDATE checkins FORCE INDEX (PRIMARY) SET enqueued_at = {value}
+                 WHERE id IN ({free_marks}) AND state = '{state}'"
+            ),
+            free.iter().map(|w| w.id.as_str().into()),
+        ))
+        .await?;
+        Ok(free.into_iter().map(|w| w.id).collect())
+    })
+    .await
 }
 
 /// What waits in MariaDB for one kind of job.

@@ -48,10 +48,14 @@ const COPY: [&str; 4] = [
      WHERE e.checkin_id IN ({ids}) GROUP BY e.checkin_id, c.flight_id",
 ];
 
-const DELETE: [&str; 4] = [
+const DELETE: [&str; 5] = [
     "DELETE FROM checkin_events WHERE checkin_id IN ({ids})",
     "DELETE FROM boarding_passes WHERE checkin_id IN ({ids})",
     "DELETE FROM payments WHERE checkin_id IN ({ids})",
+    // A passenger's row in `live_checkins`, if it names one of these (by its primary key).
+    "DELETE l FROM live_checkins l JOIN checkins c
+       ON l.flight_id = c.flight_id AND l.passenger_id = c.passenger_id AND l.checkin_id = c.id
+     WHERE c.id IN ({ids})",
     "DELETE FROM checkins WHERE id IN ({ids})",
 ];
 

@@ -13,6 +13,7 @@ mod m20261130_000007_refund_refused;
 mod m20261130_000008_scaling_decisions;
 mod m20261130_000009_retention;
 mod m20261201_000010_operator_console;
+mod m20261201_000011_live_checkins;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_scaling_decisions::Migration),
             Box::new(m20261130_000009_retention::Migration),
             Box::new(m20261201_000010_operator_console::Migration),
+            Box::new(m20261201_000011_live_checkins::Migration),
         ]
     }
 }

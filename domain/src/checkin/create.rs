@@ -53,7 +53,8 @@ struct Owner {
 ///
 /// Guarantees: the passenger is on the caller's booking, the seat is on the passenger's
 /// flight, and the passenger has no other live or confirmed check-in on that flight
-/// (a unique key, so this holds under any concurrency). The same `key` with the same
+/// (their `live_checkins` row is locked while this is decided, so this holds under any
+/// concurrency; see `live`). The same `key` with the same
 /// request replays the first answer; with another request it is refused.
 pub async fn create_checkin(
     db: &DatabaseConnection,
@@ -113,7 +114,7 @@ pub async fn create_checkin(
                 preference.into(),
             ],
         );
-        if !live::insert(&txn, insert, req.flight_id, req.passenger_id).await? {
+        if !live::insert(&txn, insert, &id, req.flight_id, req.passenger_id).await? {
             let confirmed = txn
                 .query_one_raw(stmt(
                     "SELECT 1 AS x FROM checkins WHERE flight_id = ? AND passenger_id = ? AND state = 'confirmed'",

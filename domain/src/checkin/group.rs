@@ -117,7 +117,7 @@ pub async fn create_group_checkin(
                     group_id.as_str().into(),
                 ],
             );
-            if !live::insert(&txn, insert, req.flight_id, *passenger).await? {
+            if !live::insert(&txn, insert, id, req.flight_id, *passenger).await? {
                 return Err(DomainError::CheckinInProgress.into());
             }
             let detail = format!("group {group_id} of {}", ids.len());

@@ -20,6 +20,9 @@ use crate::{
 /// How long a hold job waits when another worker holds its seat's lock, before it looks
 /// again whether that worker took the seat: about one hold transaction.
 const CONTENDED_PAUSE: std::time::Duration = std::time::Duration::from_millis(15);
+/// How many more times a hold whose rows another transaction holds looks again, one
+/// [`CONTENDED_PAUSE`] apart, before the job is given back to the queue.
+const BUSY_TRIES: u32 = 4;
 
 /// What a hold job did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,7 +186,18 @@ pub async fn process_hold_batched(
         id: checkin_id.clone(),
         lease: lease.clone(),
     };
-    let outcome = batcher.run(&Holds { db, cfg }, row.flight_id, write).await;
+    let holds = Holds { db, cfg };
+    let mut outcome = batcher.run(&holds, row.flight_id, write.clone()).await;
+    // A row held by another transaction is normally let go within milliseconds (the seat's
+    // holder commits, and this hold then finds the seat taken): look again a few times before
+    // giving the job back to the queue, which runs it again a second or more later.
+    for _ in 0..BUSY_TRIES {
+        if !matches!(outcome, Err(DomainError::Busy(_))) {
+            break;
+        }
+        tokio::time::sleep(CONTENDED_PAUSE).await;
+        outcome = batcher.run(&holds, row.flight_id, write.clone()).await;
+    }
     if let Some(lease) = &lease {
         lock.release(lease).await;
     }
@@ -321,7 +335,7 @@ impl Batch for Holds<'_> {
                 &format!(
                     "SELECT id, state, flight_id, passenger_id, seat_id, seat_preference,
                             NOW(6) + INTERVAL ? MICROSECOND AS expires_at
-                     FROM checkins WHERE id IN ({}) ORDER BY id FOR UPDATE",
+                     FROM checkins WHERE id IN ({}) ORDER BY id FOR UPDATE SKIP LOCKED",
                     db::placeholders(writes.len())
                 ),
                 std::iter::once(ttl_micros.into())
@@ -330,6 +344,9 @@ impl Batch for Holds<'_> {
             .all(&txn)
             .await?;
             let row_of = |w: &HoldWrite| rows.iter().find(|r| r.id == w.id);
+            // A row another transaction holds was skipped, not waited for: that one is
+            // deciding this check-in right now, or froze doing so (see `seat::lock_nowait`).
+            let skipped = skipped_rows(&txn, writes, &rows).await?;
             let mut order: Vec<usize> = (0..writes.len()).collect();
             order.sort_by_key(|&i| {
                 let seat = row_of(&writes[i]).and_then(|r| r.seat_id);
@@ -344,7 +361,11 @@ impl Batch for Holds<'_> {
             }
             for i in order {
                 let Some(row) = row_of(&writes[i]) else {
-                    decided[i] = Some(Err(DomainError::CheckinNotFound));
+                    decided[i] = Some(Err(if skipped.contains(&writes[i].id) {
+                        DomainError::Busy("the check-in's row is held by another transaction")
+                    } else {
+                        DomainError::CheckinNotFound
+                    }));
                     continue;
                 };
                 if row.state != CheckinState::Queued || first[i] != i {
@@ -403,6 +424,13 @@ impl Batch for Holds<'_> {
 /// Takes the seat of the locked, queued check-in `row` (the one asked for, or the best free
 /// one), writing only the seat row; the check-in is written with the rest of its batch.
 async fn take_seat(txn: &db::Txn, row: &Locked) -> DomainResult<Decided> {
+    if let Some(seat_id) = row.seat_id
+        && !seat::lock_nowait(txn, seat_id).await?
+    {
+        return Err(DomainError::Busy(
+            "the seat's row is held by another transaction",
+        ));
+    }
     let hold_id = HoldId::new();
     let hold = NewHold {
         hold_id: &hold_id,
@@ -511,6 +539,38 @@ async fn write_decisions(
     }
     history::record_many(txn, &lines).await?;
     Ok(())
+}
+
+/// The ids of `writes` that exist but were not locked (another transaction has their row).
+async fn skipped_rows(
+    txn: &db::Txn,
+    writes: &[HoldWrite],
+    locked: &[Locked],
+) -> DomainResult<Vec<CheckinId>> {
+    let missing: Vec<&CheckinId> = writes
+        .iter()
+        .map(|w| &w.id)
+        .filter(|id| !locked.iter().any(|r| &r.id == *id))
+        .collect();
+    if missing.is_empty() {
+        return Ok(Vec::new());
+    }
+    #[derive(FromQueryResult)]
+    struct Existing {
+        id: CheckinId,
+    }
+    Ok(Existing::find_by_statement(stmt(
+        &format!(
+            "SELECT id FROM checkins WHERE id IN ({})",
+            db::placeholders(missing.len())
+        ),
+        missing.iter().map(|id| id.as_str().into()),
+    ))
+    .all(txn)
+    .await?
+    .into_iter()
+    .map(|e| e.id)
+    .collect())
 }
 
 /// `CASE id WHEN ? THEN ? ... END` for `n` check-ins: a value per row of a one-statement

@@ -342,6 +342,8 @@ impl Bench {
             sweep_schedule: None,
             sweeper: true,
             payment_timeout_ms: None,
+            payment_max_attempts: None,
+            reconcile_after_secs: None,
         };
         ProcessSystem::builder(&self.db.url, &self.cli.redis_url, "bench")
             .host("bench")

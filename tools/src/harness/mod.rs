@@ -10,16 +10,20 @@
 //!   for the autoscaler's test;
 //!
 //! and the pieces both are made of: [`net`] (loopback ports), [`db`] (a fresh database,
-//! dropped when done), [`proc`] (child processes with a log each, killed when dropped),
+//! dropped when done), [`mariadb`] (a MariaDB server of one's own, to kill and restart),
+//! [`proc`] (child processes with a log each, killed when dropped),
 //! [`bins`] (the workspace's binaries), [`redis`] (Redis servers of one's own, keys under a
-//! prefix), and [`workload`] (check-ins made through the domain, as the API makes them).
+//! prefix), [`proxy`] (a link to a server that can go silent, as a network dropping
+//! packets), and [`workload`] (check-ins made through the domain, as the API makes them).
 
 pub mod autoscaler;
 pub mod bins;
 pub mod db;
+pub mod mariadb;
 pub mod net;
 pub mod proc;
 pub mod processes;
+pub mod proxy;
 pub mod redis;
 pub mod system;
 pub mod workload;

@@ -78,6 +78,8 @@ impl Ready {
 /// A child process; see the module's description.
 pub struct Proc {
     pub name: String,
+    /// Where it serves Prometheus metrics, for processes that do.
+    pub metrics: Option<String>,
     child: Child,
     log: PathBuf,
     keep_log: bool,
@@ -98,6 +100,7 @@ impl Proc {
             .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
         Self {
             name: name.to_owned(),
+            metrics: None,
             child,
             log,
             keep_log: logs.keep,

@@ -30,6 +30,9 @@ pub struct WorkerSettings {
     pub sweep_schedule: Option<String>,
     pub sweeper: bool,
     pub payment_timeout_ms: Option<u64>,
+    pub payment_max_attempts: Option<u32>,
+    /// `PAYMENT_RECONCILE_AFTER_SECS`: when a given-up payment is first looked up.
+    pub reconcile_after_secs: Option<u64>,
 }
 
 impl WorkerSettings {
@@ -49,6 +52,32 @@ impl WorkerSettings {
             sweep_schedule: Some("* * * * * *".into()),
             sweeper: true,
             payment_timeout_ms: Some(500),
+            payment_max_attempts: None,
+            reconcile_after_secs: None,
+        }
+    }
+
+    /// The payment settings, which the API reads too (payment start extends the hold to the
+    /// payment's longest run).
+    fn apply_payment(&self, cmd: &mut Command) {
+        let optional = [
+            (
+                "PAYMENT_TIMEOUT_MS",
+                self.payment_timeout_ms.map(|v| v.to_string()),
+            ),
+            (
+                "PAYMENT_MAX_ATTEMPTS",
+                self.payment_max_attempts.map(|v| v.to_string()),
+            ),
+            (
+                "PAYMENT_RECONCILE_AFTER_SECS",
+                self.reconcile_after_secs.map(|v| v.to_string()),
+            ),
+        ];
+        for (var, value) in optional {
+            if let Some(value) = value {
+                cmd.env(var, value);
+            }
         }
     }
 
@@ -69,16 +98,13 @@ impl WorkerSettings {
                 self.redrive_after_secs.map(|v| v.to_string()),
             ),
             ("SWEEP_SCHEDULE", self.sweep_schedule.clone()),
-            (
-                "PAYMENT_TIMEOUT_MS",
-                self.payment_timeout_ms.map(|v| v.to_string()),
-            ),
         ];
         for (var, value) in optional {
             if let Some(value) = value {
                 cmd.env(var, value);
             }
         }
+        self.apply_payment(cmd);
     }
 }
 
@@ -132,7 +158,14 @@ impl Common {
         self.worker.apply(&mut cmd);
         self.finish(&mut cmd);
         cmd.envs(extra_env.iter().copied());
-        Proc::spawn(name, cmd, &self.logs, Some(Ready::Listening(metrics)))
+        let mut proc = Proc::spawn(
+            name,
+            cmd,
+            &self.logs,
+            Some(Ready::Listening(metrics.clone())),
+        );
+        proc.metrics = Some(format!("http://{metrics}/metrics"));
+        proc
     }
 }
 
@@ -143,6 +176,7 @@ pub struct Builder {
     paymock: Option<PaymockConfig>,
     workers: usize,
     lock_nodes: usize,
+    lock_node_urls: Vec<String>,
 }
 
 impl Builder {
@@ -170,6 +204,13 @@ impl Builder {
     /// queue's Redis is the single lock node).
     pub fn lock_nodes(mut self, n: usize) -> Self {
         self.lock_nodes = n;
+        self
+    }
+
+    /// Lock nodes the caller runs (behind a [`super::proxy::SilentLink`], say), instead of
+    /// the system's own.
+    pub fn lock_node_urls(mut self, urls: Vec<String>) -> Self {
+        self.lock_node_urls = urls;
         self
     }
 
@@ -210,6 +251,7 @@ impl Builder {
             paymock,
             workers,
             lock_nodes,
+            lock_node_urls,
         } = self;
         common.logs = common.logs.join(&common.prefix);
         let mut nodes = Vec::new();
@@ -218,6 +260,7 @@ impl Builder {
             nodes.push(RedisServer::start(&name, &common.logs).await);
         }
         common.lock_urls = nodes.iter().map(RedisServer::url).collect();
+        common.lock_urls.extend(lock_node_urls);
         let mut procs = Vec::new();
         let paymock_url = paymock.map(|cfg| {
             let (proc, url) = spawn_paymock(&common, &cfg);
@@ -275,10 +318,13 @@ fn spawn_api(common: &Common, db_connections: u32) -> (Proc, String) {
     cmd.arg("serve")
         .env("API_BIND", &bind)
         .env("DB_MAX_CONNECTIONS", db_connections.to_string());
+    common.worker.apply_payment(&mut cmd);
     common.finish(&mut cmd);
     let url = format!("http://{bind}");
     let ready = Ready::Answers(format!("{url}/readyz"));
-    (Proc::spawn("api", cmd, &common.logs, Some(ready)), url)
+    let mut proc = Proc::spawn("api", cmd, &common.logs, Some(ready));
+    proc.metrics = Some(format!("{url}/metrics"));
+    (proc, url)
 }
 
 /// A running system of processes, stopped (every process killed, its keys deleted) when
@@ -315,6 +361,7 @@ impl ProcessSystem {
             paymock: None,
             workers: 0,
             lock_nodes: 0,
+            lock_node_urls: Vec::new(),
         }
     }
 
@@ -386,6 +433,44 @@ impl ProcessSystem {
                 .unwrap_or(0);
         }
         total
+    }
+
+    /// The processes the system started (not those started later with
+    /// [`ProcessSystem::spawn_worker`]) that have exited, with how.
+    pub fn exited(&mut self) -> Vec<String> {
+        self.procs
+            .iter_mut()
+            .filter_map(|p| {
+                let status = p.exited()?;
+                Some(format!("{} exited ({status}):\n{}", p.name, p.log_tail(30)))
+            })
+            .collect()
+    }
+
+    /// The Prometheus metrics URLs of the system's own processes named `role` (see
+    /// [`ProcessSystem::peak_rss_kib`]).
+    pub fn metrics_urls(&self, role: &str) -> Vec<String> {
+        self.procs
+            .iter()
+            .filter(|p| p.name == role || p.name.starts_with(&format!("{role}-")))
+            .filter_map(|p| p.metrics.clone())
+            .collect()
+    }
+
+    /// Changes the mock provider's settings at run time (`POST /_control`; fields left out
+    /// keep their value), e.g. `{"latency_ms": 800, "error_rate": 0.5}`.
+    pub async fn control_paymock(&self, patch: serde_json::Value) {
+        let url = self.paymock_url.as_deref().expect("a system with a mock");
+        let answer = reqwest::Client::new()
+            .post(format!("{url}/_control"))
+            .bearer_auth(PaymockConfig::default().api_key)
+            .json(&patch)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status);
+        if let Err(e) = answer {
+            panic!("the mock provider takes {patch}: {e}");
+        }
     }
 
     /// The mock provider's ledger; `None` if the system runs no mock.

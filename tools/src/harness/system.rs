@@ -75,6 +75,10 @@ pub struct Opts {
     pub payment_timeout_ms: u64,
     /// `QUEUE_MAX_WAITING`: jobs each Redis queue may hold before requests wait in MariaDB.
     pub queue_max_waiting: u64,
+    /// The MariaDB server (a URL without a database name) the system's database is made on;
+    /// default the shared one. A test that reads the server's global counters gives a server
+    /// of its own ([`super::mariadb::MariaDbServer`]).
+    pub database_server: Option<String>,
 }
 
 impl Default for Opts {
@@ -97,6 +101,7 @@ impl Default for Opts {
             payment_max_attempts: 6,
             payment_timeout_ms: 3000,
             queue_max_waiting: 2000,
+            database_server: None,
         }
     }
 }
@@ -153,7 +158,12 @@ fn init_logs() {
 impl System {
     pub async fn start(opts: Opts) -> Self {
         init_logs();
-        let database = TestDb::fresh(48).await;
+        let database = match &opts.database_server {
+            None => TestDb::fresh(48).await,
+            Some(server) => TestDb::create(server, "t_", 48)
+                .await
+                .unwrap_or_else(|e| panic!("a fresh test database on {server}: {e:#}")),
+        };
         let conn = database.conn.clone();
         let prefix = unique_prefix("t");
         let queue_cfg = QueueConfig {

@@ -4,7 +4,12 @@
 //! the shared Redis, which is never stopped or flushed), and ends by checking the outcome in
 //! MariaDB, the store of record. The tests run one at a time (see [`one_at_a_time`]).
 
+mod deadlocks;
+mod frozen_transaction;
 mod lock_nodes;
+mod mariadb;
+mod passengers;
+mod payments;
 mod queue_redis;
 mod scaling;
 mod worker_crash;
@@ -57,4 +62,34 @@ async fn assert_invariants(db: &TestDb) {
         0,
         "nothing was paid for, so nothing may be booked"
     );
+}
+
+/// The Prometheus text a process serves at `url`.
+async fn scrape(url: &str) -> String {
+    reqwest::get(url)
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+/// The value of `series` (a metric name with its labels, as exported) in Prometheus text;
+/// 0 when absent (nothing recorded yet).
+fn metric(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+/// The count of histogram `name`'s bucket whose bound is `le` seconds, in Prometheus text.
+fn bucket(text: &str, name: &str, le: f64) -> f64 {
+    let prefix = format!("{name}_bucket{{le=\"");
+    text.lines()
+        .find_map(|line| {
+            let (bound, value) = line.strip_prefix(&prefix)?.split_once("\"}")?;
+            (bound.parse::<f64>().ok()? == le).then(|| value.trim().parse().ok())?
+        })
+        .unwrap_or(0.0)
 }

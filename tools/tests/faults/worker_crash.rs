@@ -131,10 +131,13 @@ async fn a_worker_killed_with_sigkill_mid_burst_loses_no_request() {
 /// Q's orphan recovery, are restarted by the `Monitor`).
 ///
 /// Seen while writing this: when P is stopped inside a hold transaction on a hot seat, Q's
-/// jobs for that seat queue on the seat's row lock (the Redlock lease has expired, so
-/// nothing keeps them off the row) until `innodb_lock_wait_timeout` (50 s on the shared
-/// server) and can take Q's whole connection pool, so Q stalls for the length of the pause.
-/// The test prints the lock waits halfway through the pause; it does not assert on them.
+/// jobs for that seat queued on the seat's row lock (the Redlock lease has expired, so
+/// nothing keeps them off the row) and could take Q's whole connection pool, so Q stalled
+/// for the length of the pause (8 lock waits halfway through it, 62 check-ins still queued
+/// at SIGCONT). Holds no longer wait on a row another transaction holds (`seat::lock_nowait`;
+/// `frozen_transaction` asserts it): now none waits, and what is still queued at SIGCONT is
+/// what wants the seats P froze on. The test prints the lock waits halfway through the
+/// pause.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_worker_paused_past_its_lease_cannot_take_a_seat_already_given() {
     const PAUSE: Duration = Duration::from_secs(10);
