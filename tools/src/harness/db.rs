@@ -79,6 +79,17 @@ impl TestDb {
         row.try_get::<Option<i64>>("", "v").unwrap().unwrap_or(0)
     }
 
+    /// The first column of every row of `sql`, as text.
+    pub async fn strings(&self, sql: &str) -> Vec<String> {
+        self.conn
+            .query_all_raw(db::stmt(sql, []))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .iter()
+            .map(|row| row.try_get_by_index::<String>(0).unwrap())
+            .collect()
+    }
+
     /// Check-ins by state, e.g. `{"held": 108, "rejected": 42}`.
     pub async fn states(&self) -> BTreeMap<String, i64> {
         self.counts(
