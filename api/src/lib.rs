@@ -19,12 +19,13 @@ pub mod live;
 pub mod objects;
 pub mod ops;
 pub mod routes;
+pub mod shed;
 pub mod state;
 pub mod text;
 
 use metrics_exporter_prometheus::PrometheusHandle;
 use poem::{
-    Endpoint, EndpointExt, IntoResponse, Route, get,
+    Endpoint, EndpointExt, IntoEndpoint, IntoResponse, Route, get,
     http::StatusCode,
     middleware::{CatchPanic, Tracing},
 };
@@ -45,10 +46,15 @@ pub fn app(
     metrics: Option<PrometheusHandle>,
 ) -> impl Endpoint + use<> {
     let api = openapi(state.clone(), server_url);
+    let shed = state.shed.clone();
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();
     Route::new()
-        .nest("/v1", api)
+        .nest(
+            "/v1",
+            api.into_endpoint()
+                .around(move |ep, req| shed::admit(shed.clone(), ep, req)),
+        )
         .nest("/docs", docs)
         .at("/openapi.json", spec)
         .at("/", get(ops::index))

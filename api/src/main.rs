@@ -4,7 +4,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use checkin_api::{AppState, app, openapi};
+use checkin_api::{AppState, app, openapi, shed::Shed};
 use checkin_domain::{
     config::{DatabaseConfig, PaymentConfig},
     db,
@@ -64,6 +64,19 @@ enum Command {
             default_value_t = 2000
         )]
         db_acquire_timeout_ms: u64,
+        /// Most requests that write (`POST`s) this process runs at once; the default is
+        /// `DB_MAX_CONNECTIONS`, as each holds one connection. Reads are never counted.
+        #[arg(long = "max-in-flight", env = "API_MAX_IN_FLIGHT")]
+        max_in_flight: Option<usize>,
+        /// Longest a write waits for one of those slots before it is answered 503
+        /// `overloaded` with `Retry-After: 1`, in milliseconds: past it the service sheds load
+        /// instead of letting every request's latency run away.
+        #[arg(
+            long = "shed-after-ms",
+            env = "API_SHED_AFTER_MS",
+            default_value_t = 50
+        )]
+        shed_after_ms: u64,
         #[command(flatten)]
         queue: QueueConfig,
         #[command(flatten)]
@@ -103,6 +116,8 @@ async fn main() -> anyhow::Result<()> {
             public_url,
             session_ttl_secs,
             db_acquire_timeout_ms,
+            max_in_flight,
+            shed_after_ms,
             queue: queue_cfg,
             payment,
         } => {
@@ -126,6 +141,10 @@ async fn main() -> anyhow::Result<()> {
                 sessions: checkin_api::session_cache(),
                 changes: waiters,
                 notices: Some(Arc::new(notices::Publisher::new(redis, &queue_cfg.prefix))),
+                shed: Arc::new(Shed::new(
+                    max_in_flight.unwrap_or(cli.db.max_connections as usize),
+                    Duration::from_millis(shed_after_ms),
+                )),
             };
             tracing::info!(%bind, %public_url, "API listening; docs at /docs, spec at /openapi.json.");
             Server::new(TcpListener::bind(bind))

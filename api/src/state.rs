@@ -12,7 +12,7 @@ use checkin_domain::{
 use poem_openapi::{SecurityScheme, auth::Bearer};
 use sea_orm::DatabaseConnection;
 
-use crate::error::ApiResult;
+use crate::{error::ApiResult, shed::Shed};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -33,6 +33,8 @@ pub struct AppState {
     /// Tells every API process of changes made here (a cancellation); `None` wakes only this
     /// process's waiters.
     pub notices: Option<Arc<dyn ChangeNotices>>,
+    /// The slots for requests that write; past them a request is answered 503 `overloaded`.
+    pub shed: Arc<Shed>,
 }
 
 impl AppState {
@@ -52,6 +54,7 @@ impl AppState {
             sessions: session_cache(),
             changes: Arc::default(),
             notices: None,
+            shed: Arc::new(Shed::unlimited()),
         }
     }
 

@@ -47,7 +47,13 @@ pub struct Api {
 pub struct Answer {
     pub status: u16,
     pub body: Value,
+    /// From the first try to this answer, retries and their waits included.
     pub took: Duration,
+    /// How long each answer the server gave took, the last one included.
+    pub answers: Vec<Duration>,
+    /// How many of them were 503 `overloaded` (load shed), each followed by its
+    /// `Retry-After`.
+    pub shed: u32,
 }
 
 impl Api {
@@ -65,7 +71,8 @@ impl Api {
     }
 
     /// One request; transport errors and 5xx are retried (up to 3 times) with the same
-    /// idempotency key, so a retry never doubles anything.
+    /// idempotency key, so a retry never doubles anything. A 503 `overloaded` is retried after
+    /// its `Retry-After` (up to 60 times), as a well-behaved client does.
     pub async fn call(
         &self,
         method: reqwest::Method,
@@ -74,16 +81,17 @@ impl Api {
         key: Option<&str>,
         body: Option<&Value>,
     ) -> Answer {
+        const MAX_SHED: u32 = 60;
         let started = Instant::now();
         let mut last = Answer {
             status: 0,
             body: Value::Null,
             took: Duration::ZERO,
+            answers: Vec::new(),
+            shed: 0,
         };
-        for attempt in 0..4 {
-            if attempt > 0 {
-                tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
-            }
+        let mut attempt = 0;
+        while attempt < 4 {
             let mut req = self
                 .http
                 .request(method.clone(), format!("{}{path}", self.base));
@@ -96,26 +104,44 @@ impl Api {
             if let Some(b) = body {
                 req = req.json(b);
             }
+            let sent = Instant::now();
+            let mut wait = Duration::from_millis(100 << attempt);
             match req.send().await {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
-                    let body = resp.json().await.unwrap_or(Value::Null);
-                    last = Answer {
-                        status,
-                        body,
-                        took: started.elapsed(),
-                    };
+                    let retry_after = resp
+                        .headers()
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.parse::<u64>().ok());
+                    let body: Value = resp.json().await.unwrap_or(Value::Null);
+                    last.answers.push(sent.elapsed());
+                    last.status = status;
+                    last.took = started.elapsed();
                     if status < 500 {
+                        last.body = body;
                         return last;
+                    }
+                    if status == 503 && body["code"] == "overloaded" && last.shed < MAX_SHED {
+                        last.shed += 1;
+                        last.body = body;
+                        tokio::time::sleep(Duration::from_secs(retry_after.unwrap_or(1))).await;
+                        continue;
+                    }
+                    last.body = body;
+                    if let Some(secs) = retry_after {
+                        wait = Duration::from_secs(secs);
                     }
                 }
                 Err(e) => {
-                    last = Answer {
-                        status: 0,
-                        body: json!({ "code": "transport", "detail": e.to_string() }),
-                        took: started.elapsed(),
-                    }
+                    last.status = 0;
+                    last.body = json!({ "code": "transport", "detail": e.to_string() });
+                    last.took = started.elapsed();
                 }
+            }
+            attempt += 1;
+            if attempt < 4 {
+                tokio::time::sleep(wait).await;
             }
         }
         last
@@ -222,8 +248,15 @@ pub struct Outcome {
     pub seat: Option<String>,
     pub seat_taken: u32,
     pub requests: u32,
+    /// Each answer to `create_checkin` (a shed one included).
     #[serde(skip)]
     pub create: Vec<Duration>,
+    /// Each `create_checkin` from first try to its last answer, the waits after being shed
+    /// included: what the passenger waited.
+    #[serde(skip)]
+    pub create_waited: Vec<Duration>,
+    /// How many `create_checkin`s were answered 503 `overloaded`.
+    pub shed: u32,
     #[serde(skip)]
     pub to_held: Option<Duration>,
     #[serde(skip)]
@@ -264,6 +297,8 @@ pub async fn run(api: &Api, plan: &Plan, within: Duration) -> Outcome {
         seat_taken: 0,
         requests: 0,
         create: Vec::new(),
+        create_waited: Vec::new(),
+        shed: 0,
         to_held: None,
         to_confirmed: None,
         end_to_end: Duration::ZERO,
@@ -288,7 +323,9 @@ pub async fn run(api: &Api, plan: &Plan, within: Duration) -> Outcome {
         };
         let a = api.create_checkin(&token, &body).await;
         out.requests += 1;
-        out.create.push(a.took);
+        out.create.extend(&a.answers);
+        out.create_waited.push(a.took);
+        out.shed += a.shed;
         let Some(id) = a.body["checkin_id"].as_str().map(str::to_owned) else {
             out.state = "error".into();
             out.reason = Some(format!("create_checkin {}: {}", a.status, a.body["code"]));
@@ -386,6 +423,11 @@ impl Latency {
         let _ = self.0.record((d.as_micros() as u64).max(1));
     }
 
+    /// How many were recorded.
+    pub fn count(&self) -> u64 {
+        self.0.len()
+    }
+
     pub fn ms(&self, q: f64) -> f64 {
         self.0.value_at_quantile(q) as f64 / 1000.0
     }
@@ -405,7 +447,12 @@ impl Latency {
 /// Latencies of each step over many passengers.
 #[derive(Default)]
 pub struct Steps {
+    /// Each answer to `create_checkin`, as the API gave it.
     pub create: Latency,
+    /// Each `create_checkin` as the passenger waited for it, sheds and retries included.
+    pub create_waited: Latency,
+    /// `create_checkin` answered 503 `overloaded`.
+    pub shed: u64,
     pub to_held: Latency,
     pub to_confirmed: Latency,
     pub end_to_end: Latency,
@@ -414,6 +461,10 @@ pub struct Steps {
 impl Steps {
     pub fn add(&mut self, o: &Outcome) {
         o.create.iter().for_each(|d| self.create.record(*d));
+        o.create_waited
+            .iter()
+            .for_each(|d| self.create_waited.record(*d));
+        self.shed += u64::from(o.shed);
         if let Some(d) = o.to_held {
             self.to_held.record(d);
         }
@@ -426,6 +477,8 @@ impl Steps {
     pub fn summary(&self) -> Value {
         json!({
             "create_checkin": self.create.summary(),
+            "create_checkin_waited": self.create_waited.summary(),
+            "create_checkin_shed": self.shed,
             "accepted_to_held": self.to_held.summary(),
             "pay_to_confirmed": self.to_confirmed.summary(),
             "end_to_end": self.end_to_end.summary(),

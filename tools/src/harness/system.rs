@@ -266,6 +266,8 @@ impl System {
                 connect::redis(&api_queue.redis_url).unwrap(),
                 &prefix,
             ))),
+            // In-process systems run the concurrency tests: nothing is shed.
+            shed: Arc::new(checkin_api::shed::Shed::unlimited()),
         };
         // The API's own base URL goes into its docs; its port is known once it is bound.
         let (acceptor, api_port) = loopback_acceptor();
