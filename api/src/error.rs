@@ -6,11 +6,21 @@ use poem_openapi::{ApiResponse, Object, payload::Json};
 
 /// Every error: a stable snake_case `code` for programs and a `detail` for people.
 #[derive(Debug, Clone, Object)]
+#[oai(example)]
 pub struct ErrorBody {
     /// Stable, documented error code, e.g. `seat_not_found`.
     pub code: String,
     /// Human-readable explanation.
     pub detail: String,
+}
+
+impl poem_openapi::types::Example for ErrorBody {
+    fn example() -> Self {
+        Self {
+            code: "checkin_not_found".into(),
+            detail: "no such check-in on your booking".into(),
+        }
+    }
 }
 
 impl ErrorBody {

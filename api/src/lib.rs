@@ -7,6 +7,8 @@
 //! - [`error`]: the one error body, and per operation the statuses it can answer with;
 //! - [`text`]: patterned inputs whose regular expressions compile once;
 //! - [`body_limit`]: the 16 KiB request body limit;
+//! - [`contract`]: the OpenAPI document finished as the contract, and `Allow` on every 405;
+//! - [`states`]: the closed sets of values (states, reasons), as enums in the spec;
 //! - [`ops`]: the passenger page, `/healthz`, `/readyz`, `/metrics`;
 //! - [`live`]: the pushed seat map (server-sent events), and [`barcode`]: the boarding
 //!   pass's PDF417 as SVG; both plain poem, outside the OpenAPI document;
@@ -14,25 +16,30 @@
 
 pub mod barcode;
 pub mod body_limit;
+pub mod contract;
 pub mod error;
 pub mod live;
 pub mod objects;
 pub mod ops;
 pub mod routes;
 pub mod state;
+pub mod states;
 pub mod text;
 
 use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::Arc;
+
 use poem::{
     Endpoint, EndpointExt, IntoResponse, Route, get,
     http::StatusCode,
     middleware::{CatchPanic, Tracing},
+    web::Html,
 };
 use poem_openapi::payload::Json;
 
 use crate::error::{ErrorBody, code_for_status, invalid_input_code};
 pub use crate::{
-    routes::openapi,
+    routes::{RELATIVE_SERVER, openapi, spec},
     state::{AppState, NoQueue, session_cache},
 };
 
@@ -45,12 +52,39 @@ pub fn app(
     metrics: Option<PrometheusHandle>,
 ) -> impl Endpoint + use<> {
     let api = openapi(state.clone(), server_url);
-    let docs = api.swagger_ui();
-    let spec = api.spec_endpoint();
+    let raw = api.spec();
+    let doc = contract::finish(&raw);
+    let finished = contract::render(&doc);
+    // Swagger UI embeds the document it is given; give it the finished one. (poem-openapi
+    // builds the page only from its own document, which it embeds verbatim.)
+    let docs_html = api.swagger_ui_html().replacen(&raw, &finished, 1);
+    let allow = Arc::new(contract::AllowTable::new(
+        &doc,
+        &[
+            ("/", "GET"),
+            ("/healthz", "GET"),
+            ("/readyz", "GET"),
+            ("/metrics", "GET"),
+            ("/openapi.json", "GET"),
+            ("/live/flights/{flight_id}/seats", "GET"),
+            ("/boarding-passes/{checkin_id}/barcode.svg", "GET"),
+        ],
+    ));
+    let spec_json = finished.clone();
     Route::new()
         .nest("/v1", api)
-        .nest("/docs", docs)
-        .at("/openapi.json", spec)
+        .at(
+            "/docs",
+            get(poem::endpoint::make_sync(move |_| Html(docs_html.clone()))),
+        )
+        .at(
+            "/openapi.json",
+            get(poem::endpoint::make_sync(move |_| {
+                poem::Response::builder()
+                    .content_type("application/json; charset=utf-8")
+                    .body(spec_json.clone())
+            })),
+        )
         .at("/", get(ops::index))
         .at("/healthz", get(ops::healthz))
         .at("/readyz", get(ops::readyz))
@@ -102,4 +136,5 @@ pub fn app(
             resp.set_status(status);
             resp
         })
+        .around(move |ep, req| allow.clone().add_allow(ep, req))
 }

@@ -4,7 +4,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use checkin_api::{AppState, app, openapi};
+use checkin_api::{AppState, RELATIVE_SERVER, app, contract, spec};
 use checkin_domain::{
     config::{DatabaseConfig, PaymentConfig},
     db,
@@ -37,12 +37,9 @@ enum Command {
         /// Address to listen on.
         #[arg(long = "bind", env = "API_BIND", default_value = "0.0.0.0:8080")]
         bind: String,
-        /// The URL clients reach the API at, written into the OpenAPI spec.
-        #[arg(
-            long = "public-url",
-            env = "PUBLIC_URL",
-            default_value = "http://127.0.0.1:8080"
-        )]
+        /// The URL clients reach the API at, written into the OpenAPI spec's `servers`
+        /// (default `/`: relative to wherever the spec is served from).
+        #[arg(long = "public-url", env = "PUBLIC_URL", default_value = RELATIVE_SERVER)]
         public_url: String,
         /// How long a passenger session lasts, in seconds.
         #[arg(
@@ -76,11 +73,7 @@ enum Command {
     },
     /// Print the OpenAPI spec (JSON) to standard output.
     Spec {
-        #[arg(
-            long = "public-url",
-            env = "PUBLIC_URL",
-            default_value = "http://127.0.0.1:8080"
-        )]
+        #[arg(long = "public-url", env = "PUBLIC_URL", default_value = RELATIVE_SERVER)]
         public_url: String,
     },
 }
@@ -146,7 +139,10 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(?action, "Migrations done.");
         }
         Command::Spec { public_url } => {
-            println!("{}", openapi(AppState::spec_only(), &public_url).spec());
+            println!(
+                "{}",
+                contract::render(&spec(AppState::spec_only(), &public_url))
+            );
         }
     }
     Ok(())

@@ -46,7 +46,7 @@ impl SessionsApi {
         let booking = session::get_booking(&self.state.db, &s.booking).await?;
         Ok(SessionCreated::Created(Json(SessionView {
             token: s.token,
-            expires_at: s.expires_at,
+            expires_at: s.expires_at.and_utc(),
             booking: booking.into(),
         })))
     }
