@@ -26,7 +26,7 @@ set +e
 schemathesis --config-file scripts/schemathesis.toml run "$API_URL/openapi.json" \
     --url "$API_URL" \
     -H "Authorization: Bearer $token" \
-    --checks all \
+    --checks all ${FUZZ_ARGS:-} \
     --phases examples,coverage,fuzzing,stateful \
     --max-examples "${FUZZ_EXAMPLES:-100}" --seed "${FUZZ_SEED:-1}" \
     --request-timeout 40 --no-color >"$SCRATCH_LOGS/schemathesis.txt" 2>&1

@@ -227,6 +227,30 @@ fn links(op: &str, status: &str) -> Option<Value> {
 }
 
 fn finish_schema(name: &str, schema: &mut Value) {
+    // poem-openapi describes a reference by wrapping it: `allOf: [{$ref}, {description}]`.
+    // openapi-python-client cannot take `allOf` of an enum ("Cannot take allOf a
+    // non-object") and drops every schema that holds one; a plain `$ref` with the
+    // description beside it says the same to every reader.
+    if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        for p in props.values_mut() {
+            let unwrapped = match p["allOf"].as_array().map(Vec::as_slice) {
+                Some([first, rest @ ..])
+                    if first.get("$ref").is_some()
+                        && rest.iter().all(|r| {
+                            r.as_object()
+                                .is_some_and(|o| o.keys().all(|k| k == "description"))
+                        }) =>
+                {
+                    Some(first["$ref"].clone())
+                }
+                _ => None,
+            };
+            if let (Some(reference), Some(obj)) = (unwrapped, p.as_object_mut()) {
+                obj.remove("allOf");
+                obj.insert("$ref".into(), reference);
+            }
+        }
+    }
     // poem-openapi's enums carry no example; the first value is one.
     if schema.get("example").is_none()
         && let Some(first) = schema["enum"].get(0).cloned()
@@ -252,13 +276,15 @@ fn finish_schema(name: &str, schema: &mut Value) {
                 p["nullable"] = json!(true);
             }
             if prop == "preferences" {
-                // `window` and `aisle` exclude each other: every item is from one of two
-                // sets. (schemathesis cannot generate from the plainer `not` of the two
-                // lists holding both.)
-                p["anyOf"] = json!([
-                    { "items": { "enum": ["window", "front"] } },
-                    { "items": { "enum": ["aisle", "front"] } },
-                ]);
+                // `window` and `aisle` exclude each other. With at most two different
+                // items, the lists holding both are those of two items, each one of them.
+                // (Written as a `not`, which generators of typed clients pass over and keep
+                // the list's item type; an `anyOf` of two item sets made
+                // openapi-python-client type the field `Any`.)
+                p["not"] = json!({
+                    "minItems": 2,
+                    "items": { "enum": ["window", "aisle"] },
+                });
             }
         }
     }
