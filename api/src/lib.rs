@@ -8,6 +8,8 @@
 //! - [`text`]: patterned inputs whose regular expressions compile once;
 //! - [`body_limit`]: the 16 KiB request body limit;
 //! - [`contract`]: the OpenAPI document finished as the contract, and `Allow` on every 405;
+//! - [`headers`]: security headers (CSP, no framing, no referrer, no sniffing);
+//! - [`login_limit`]: login attempts limited per client address and per PNR;
 //! - [`states`]: the closed sets of values (states, reasons), as enums in the spec;
 //! - [`ops`]: the passenger page, `/healthz`, `/readyz`, `/metrics`;
 //! - [`live`]: the pushed seat map (server-sent events), and [`barcode`]: the boarding
@@ -18,7 +20,9 @@ pub mod barcode;
 pub mod body_limit;
 pub mod contract;
 pub mod error;
+pub mod headers;
 pub mod live;
+pub mod login_limit;
 pub mod objects;
 pub mod ops;
 pub mod routes;
@@ -43,14 +47,16 @@ pub use crate::{
     state::{AppState, NoQueue, session_cache},
 };
 
-/// The whole HTTP surface: the API under `/v1`, the passenger page at `/`, the spec at
-/// `/openapi.json`, interactive docs at `/docs`, health at `/healthz` and `/readyz`, and
-/// Prometheus metrics at `/metrics`. Errors raised outside endpoints get the same JSON body.
-pub fn app(
-    state: AppState,
-    server_url: &str,
-    metrics: Option<PrometheusHandle>,
-) -> impl Endpoint + use<> {
+/// The Prometheus metrics, for a listener of their own (`API_METRICS_BIND`), never the
+/// public one: they name operations, statuses and queue figures nobody outside needs.
+pub fn metrics_app(handle: PrometheusHandle) -> impl Endpoint + use<> {
+    Route::new().data(Some(handle))
+}
+
+/// The whole public HTTP surface: the API under `/v1`, the passenger page at `/`, the spec
+/// at `/openapi.json`, interactive docs at `/docs`, health at `/healthz` and `/readyz`.
+/// Errors raised outside endpoints get the same JSON body. Metrics are [`metrics_app`].
+pub fn app(state: AppState, server_url: &str) -> impl Endpoint + use<> {
     let api = openapi(state.clone(), server_url);
     let raw = api.spec();
     let doc = contract::finish(&raw);
@@ -64,12 +70,15 @@ pub fn app(
             ("/", "GET"),
             ("/healthz", "GET"),
             ("/readyz", "GET"),
-            ("/metrics", "GET"),
             ("/openapi.json", "GET"),
             ("/live/flights/{flight_id}/seats", "GET"),
             ("/boarding-passes/{checkin_id}/barcode.svg", "GET"),
         ],
     ));
+    let security = Arc::new(headers::SecurityHeaders::new(vec![
+        ("/", headers::page_csp(ops::INDEX_HTML)),
+        ("/docs", headers::page_csp(&docs_html)),
+    ]));
     let spec_json = finished.clone();
     Route::new()
         .nest("/v1", api)
@@ -88,14 +97,12 @@ pub fn app(
         .at("/", get(ops::index))
         .at("/healthz", get(ops::healthz))
         .at("/readyz", get(ops::readyz))
-        .at("/metrics", get(ops::metrics_endpoint))
         .nest("/live", live::routes(state.db.clone(), &state.changes))
         .at(
             "/boarding-passes/:checkin_id/barcode.svg",
             get(barcode::boarding_pass_svg),
         )
         .data(state)
-        .data(metrics)
         .around(body_limit::limit_body)
         .around(ops::measure)
         .with(Tracing)
@@ -137,4 +144,5 @@ pub fn app(
             resp
         })
         .around(move |ep, req| allow.clone().add_allow(ep, req))
+        .around(move |ep, req| security.clone().add(ep, req))
 }

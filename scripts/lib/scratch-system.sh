@@ -17,8 +17,8 @@ scratch_start() {
     SCRATCH_LOGS="${TMPDIR:-/tmp}/checkin-$SCRATCH_DB"
     SCRATCH_PIDS=()
     mkdir -p "$SCRATCH_LOGS"
-    local api_port paymock_port metrics_port
-    api_port=$(_free_port); paymock_port=$(_free_port); metrics_port=$(_free_port)
+    local api_port paymock_port metrics_port api_metrics_port
+    api_port=$(_free_port); paymock_port=$(_free_port); metrics_port=$(_free_port); api_metrics_port=$(_free_port)
     export DATABASE_URL="mysql://root@127.0.0.1:3306/$SCRATCH_DB" QUEUE_PREFIX="$SCRATCH_PREFIX"
     export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}" RUST_LOG="${RUST_LOG:-warn}"
     export PAYMENT_URL="http://127.0.0.1:$paymock_port" PAYMENT_API_KEY=scratch-key PAYMOCK_API_KEY=scratch-key
@@ -29,7 +29,7 @@ scratch_start() {
     SCRATCH_PIDS+=($!)
     WORKER_METRICS_BIND="127.0.0.1:$metrics_port" "$target/checkin-worker" >"$SCRATCH_LOGS/worker.log" 2>&1 &
     SCRATCH_PIDS+=($!)
-    API_BIND="127.0.0.1:$api_port" "$target/checkin-api" serve >"$SCRATCH_LOGS/api.log" 2>&1 &
+    API_BIND="127.0.0.1:$api_port" API_METRICS_BIND="127.0.0.1:$api_metrics_port" "$target/checkin-api" serve >"$SCRATCH_LOGS/api.log" 2>&1 &
     SCRATCH_PIDS+=($!)
     API_URL="http://127.0.0.1:$api_port"
     for _ in $(seq 1 600); do curl -fsS "$API_URL/readyz" >/dev/null 2>&1 && break; sleep 0.1; done

@@ -3288,7 +3288,8 @@ impl Client {
 
     ///Log in with a PNR and the last name of a passenger on it; returns a
     /// bearer token scoped to that booking. A wrong PNR and a wrong name
-    /// get the same 401
+    /// get the same 401. Attempts are limited per client address and per
+    /// PNR (429 with `Retry-After`)
     ///
     ///Sends a `POST` request to `/v1/sessions`
     ///
@@ -3300,6 +3301,21 @@ impl Client {
     /// ```
     pub fn create_session(&self) -> builder::CreateSession<'_> {
         builder::CreateSession::new(self)
+    }
+
+    ///Log out: the session's token stops working at once on this API process,
+    /// and on every other within 30 seconds (they keep a token they have
+    /// seen that long)
+    ///
+    ///Sends a `DELETE` request to `/v1/sessions/current`
+    ///
+    ///```ignore
+    /// let response = client.delete_session()
+    ///    .send()
+    ///    .await;
+    /// ```
+    pub fn delete_session(&self) -> builder::DeleteSession<'_> {
+        builder::DeleteSession::new(self)
     }
 }
 
@@ -4220,6 +4236,67 @@ pub mod builder {
                     ResponseValue::from_response(response).await?,
                 )),
                 415u16 => Err(Error::ErrorResponse(
+                    ResponseValue::from_response(response).await?,
+                )),
+                429u16 => Err(Error::ErrorResponse(
+                    ResponseValue::from_response(response).await?,
+                )),
+                500u16 => Err(Error::ErrorResponse(
+                    ResponseValue::from_response(response).await?,
+                )),
+                503u16 => Err(Error::ErrorResponse(
+                    ResponseValue::from_response(response).await?,
+                )),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    ///Builder for [`Client::delete_session`]
+    ///
+    ///[`Client::delete_session`]: super::Client::delete_session
+    #[derive(Debug, Clone)]
+    pub struct DeleteSession<'a> {
+        client: &'a super::Client,
+    }
+
+    impl<'a> DeleteSession<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+
+        ///Sends a `DELETE` request to `/v1/sessions/current`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+            let Self { client } = self;
+            let url = format!("{}/v1/sessions/current", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_session",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => Err(Error::ErrorResponse(
+                    ResponseValue::from_response(response).await?,
+                )),
+                401u16 => Err(Error::ErrorResponse(
                     ResponseValue::from_response(response).await?,
                 )),
                 500u16 => Err(Error::ErrorResponse(

@@ -71,7 +71,7 @@ export class SessionsApi extends runtime.BaseAPI {
     }
 
     /**
-     * Log in with a PNR and the last name of a passenger on it; returns a bearer token scoped to that booking. A wrong PNR and a wrong name get the same 401.
+     * Log in with a PNR and the last name of a passenger on it; returns a bearer token scoped to that booking. A wrong PNR and a wrong name get the same 401. Attempts are limited per client address and per PNR (429 with `Retry-After`).
      */
     async createSessionRaw(requestParameters: CreateSessionOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<SessionView>> {
         const requestOptions = await this.createSessionRequestOpts(requestParameters);
@@ -81,11 +81,55 @@ export class SessionsApi extends runtime.BaseAPI {
     }
 
     /**
-     * Log in with a PNR and the last name of a passenger on it; returns a bearer token scoped to that booking. A wrong PNR and a wrong name get the same 401.
+     * Log in with a PNR and the last name of a passenger on it; returns a bearer token scoped to that booking. A wrong PNR and a wrong name get the same 401. Attempts are limited per client address and per PNR (429 with `Retry-After`).
      */
     async createSession(requestParameters: CreateSessionOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<SessionView> {
         const response = await this.createSessionRaw(requestParameters, initOverrides);
         return await response.value();
+    }
+
+    /**
+     * Creates request options for deleteSession without sending the request
+     */
+    async deleteSessionRequestOpts(): Promise<runtime.RequestOpts> {
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("SessionAuth", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/v1/sessions/current`;
+
+        return {
+            path: urlPath,
+            method: 'DELETE',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Log out: the session\'s token stops working at once on this API process, and on every other within 30 seconds (they keep a token they have seen that long).
+     */
+    async deleteSessionRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<void>> {
+        const requestOptions = await this.deleteSessionRequestOpts();
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.VoidApiResponse(response);
+    }
+
+    /**
+     * Log out: the session\'s token stops working at once on this API process, and on every other within 30 seconds (they keep a token they have seen that long).
+     */
+    async deleteSession(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
+        await this.deleteSessionRaw(initOverrides);
     }
 
 }

@@ -58,6 +58,11 @@ def _parse_response(
 
         return response_415
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 500:
         response_500 = ErrorBody.from_dict(response.json())
 
@@ -91,7 +96,8 @@ def sync_detailed(
     body: CreateSessionRequest,
 ) -> Response[ErrorBody | SessionView]:
     """Log in with a PNR and the last name of a passenger on it; returns a bearer token
-    scoped to that booking. A wrong PNR and a wrong name get the same 401.
+    scoped to that booking. A wrong PNR and a wrong name get the same 401. Attempts are
+    limited per client address and per PNR (429 with `Retry-After`).
 
     Args:
         body (CreateSessionRequest): Log in with a booking reference and a passenger's last name.
@@ -122,7 +128,8 @@ def sync(
     body: CreateSessionRequest,
 ) -> ErrorBody | SessionView | None:
     """Log in with a PNR and the last name of a passenger on it; returns a bearer token
-    scoped to that booking. A wrong PNR and a wrong name get the same 401.
+    scoped to that booking. A wrong PNR and a wrong name get the same 401. Attempts are
+    limited per client address and per PNR (429 with `Retry-After`).
 
     Args:
         body (CreateSessionRequest): Log in with a booking reference and a passenger's last name.
@@ -148,7 +155,8 @@ async def asyncio_detailed(
     body: CreateSessionRequest,
 ) -> Response[ErrorBody | SessionView]:
     """Log in with a PNR and the last name of a passenger on it; returns a bearer token
-    scoped to that booking. A wrong PNR and a wrong name get the same 401.
+    scoped to that booking. A wrong PNR and a wrong name get the same 401. Attempts are
+    limited per client address and per PNR (429 with `Retry-After`).
 
     Args:
         body (CreateSessionRequest): Log in with a booking reference and a passenger's last name.
@@ -177,7 +185,8 @@ async def asyncio(
     body: CreateSessionRequest,
 ) -> ErrorBody | SessionView | None:
     """Log in with a PNR and the last name of a passenger on it; returns a bearer token
-    scoped to that booking. A wrong PNR and a wrong name get the same 401.
+    scoped to that booking. A wrong PNR and a wrong name get the same 401. Attempts are
+    limited per client address and per PNR (429 with `Retry-After`).
 
     Args:
         body (CreateSessionRequest): Log in with a booking reference and a passenger's last name.
