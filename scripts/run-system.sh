@@ -23,6 +23,9 @@ export PAYMENT_URL="${PAYMENT_URL:-http://127.0.0.1:8090}"
 export PAYMOCK_BIND="${PAYMOCK_BIND:-127.0.0.1:8090}"
 export API_BIND="${API_BIND:-127.0.0.1:8080}"
 export API_METRICS_BIND="${API_METRICS_BIND:-127.0.0.1:9090}"
+# checkin-sim sends a whole flight's logins from this machine's one address: no address
+# limit here unless asked (the per-PNR limit stays; docs/security.md).
+export LOGIN_PER_ADDRESS_PER_MIN="${LOGIN_PER_ADDRESS_PER_MIN:-0}"
 export DASHBOARD_BIND="${DASHBOARD_BIND:-127.0.0.1:8081}"
 export DASHBOARD_USER="${DASHBOARD_USER:-ops}"
 export AUTOSCALER_METRICS_BIND="${AUTOSCALER_METRICS_BIND:-127.0.0.1:9089}"
