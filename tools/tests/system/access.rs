@@ -333,7 +333,7 @@ async fn logout_ends_a_session_at_once_and_an_expired_session_is_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn pages_carry_security_headers_and_metrics_are_not_on_the_public_listener() {
+async fn pages_carry_security_headers_every_405_says_allow_and_metrics_are_not_public() {
     let sys = System::start(Opts {
         workers: false,
         ..Opts::default()
