@@ -44,7 +44,7 @@ cargo build --quiet --workspace --bins
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 db="browser_$$"
-api_port=$(free_port); pay_port=$(free_port); dash_port=$(free_port); metrics_port=$(free_port)
+api_port=$(free_port); pay_port=$(free_port); dash_port=$(free_port); metrics_port=$(free_port); api_metrics_port=$(free_port)
 export DATABASE_URL="mysql://root@127.0.0.1:3306/$db" QUEUE_PREFIX="browser$$" RUST_LOG=error
 export PAYMENT_URL="http://127.0.0.1:$pay_port" DASHBOARD_PASSWORD="browser-test-$$"
 # The dashboard test makes a stuck check-in for an operator to re-drive: the sweeper must not
@@ -62,7 +62,7 @@ mariadb -uroot -h127.0.0.1 -e "CREATE DATABASE \`$db\`"
 "$target/debug/checkin-api" migrate up >/dev/null 2>&1
 "$target/debug/checkin-seed" --flights 1 --bookings 20 >/dev/null
 PAYMOCK_DECLINE_RATE=0 PAYMOCK_BIND="127.0.0.1:$pay_port" "$target/debug/checkin-paymock" >/dev/null 2>&1 & pids+=($!)
-API_BIND="127.0.0.1:$api_port" "$target/debug/checkin-api" serve >/dev/null 2>&1 & pids+=($!)
+API_BIND="127.0.0.1:$api_port" API_METRICS_BIND="127.0.0.1:$api_metrics_port" "$target/debug/checkin-api" serve >/dev/null 2>&1 & pids+=($!)
 WORKER_METRICS_BIND="127.0.0.1:$metrics_port" "$target/debug/checkin-worker" >/dev/null 2>&1 & pids+=($!)
 DASHBOARD_BIND="127.0.0.1:$dash_port" "$target/debug/checkin-dashboard" >/dev/null 2>&1 & pids+=($!)
 wait_up() {

@@ -299,6 +299,11 @@ seed = services.get("seed") or {}
 check("demo" in (seed.get("profiles") or []) and "checkin-seed" in command_of("seed"),
       "demo data only when asked: `seed` runs checkin-seed under the `demo` profile", f"seed: {seed}")
 check(deps_of("seed").get("migrate", {}).get("condition") == "service_completed_successfully", "seed waits for migrate")
+# Access: the API's metrics have a listener of their own, and its port is not published.
+api_metrics = str(env_of("api").get("API_METRICS_BIND", ""))
+api_ports = " ".join(map(str, (services.get("api") or {}).get("ports") or []))
+check(api_metrics.endswith(":9090") and "9090" not in api_ports,
+      "the API's metrics are on their own listener (API_METRICS_BIND :9090), not published", f"{api_metrics} / {api_ports}")
 
 # --- healthchecks
 long_running = [n for n in services if n not in one_shot]
@@ -323,7 +328,7 @@ check(any(str(v).split(":")[0] == "mariadb-data" for v in (services.get("mariadb
 
 # --- env of the app services
 app_env = {
-    "api": ["DATABASE_URL", "REDIS_URL", "QUEUE_PREFIX", "HOLD_TTL_SECS", "SESSION_TTL_SECS", "API_BIND", "RUST_LOG", "LOG_JSON"],
+    "api": ["DATABASE_URL", "REDIS_URL", "QUEUE_PREFIX", "HOLD_TTL_SECS", "SESSION_TTL_SECS", "API_BIND", "API_METRICS_BIND", "RUST_LOG", "LOG_JSON"],
     "worker": ["DATABASE_URL", "REDIS_URL", "LOCK_REDIS_URLS", "QUEUE_PREFIX", "HOLD_TTL_SECS", "SWEEP_SCHEDULE",
                "REDRIVE_AFTER_SECS", "PAYMENT_URL", "PAYMENT_API_KEY", "PAYMENT_TIMEOUT_MS", "WORKER_CONCURRENCY",
                "DB_MAX_CONNECTIONS", "WORKER_METRICS_BIND", "RUST_LOG", "LOG_JSON"],

@@ -454,14 +454,16 @@ def probe_ok(probe, path):
 
 check(api and api["spec"].get("replicas") == 2, "api: Deployment with 2 replicas")
 check(ac.get("args") == ["checkin-api", "serve"], "api: runs `checkin-api serve`", ac.get("args"))
-check(ports == {"http": 8080} and env_value(ac, "API_BIND") == "0.0.0.0:8080", "api: listens on 0.0.0.0:8080 (port http)",
-      f"ports {ports}, API_BIND {env_value(ac, 'API_BIND')}")
+check(ports == {"http": 8080, "metrics": 9090} and env_value(ac, "API_BIND") == "0.0.0.0:8080"
+      and env_value(ac, "API_METRICS_BIND") == "0.0.0.0:9090",
+      "api: listens on 0.0.0.0:8080 (port http), metrics on a listener of their own, 0.0.0.0:9090 (port metrics)",
+      f"ports {ports}, API_BIND {env_value(ac, 'API_BIND')}, API_METRICS_BIND {env_value(ac, 'API_METRICS_BIND')}")
 check(probe_ok(ac.get("readinessProbe"), "/readyz") and probe_ok(ac.get("livenessProbe"), "/healthz"),
       "api: readiness GET /readyz, liveness GET /healthz, on 8080",
       f"readiness {ac.get('readinessProbe')}\nliveness {ac.get('livenessProbe')}")
 ann = ((api or {}).get("spec", {}).get("template", {}).get("metadata") or {}).get("annotations") or {}
-check(ann.get("prometheus.io/port") == "8080" and ann.get("prometheus.io/path") == "/metrics",
-      "api: metrics scraped from /metrics on the same port 8080", ann)
+check(ann.get("prometheus.io/port") == "9090" and ann.get("prometheus.io/path") == "/metrics",
+      "api: metrics scraped from /metrics on their own port 9090, not the public 8080", ann)
 pdb = find(system, "PodDisruptionBudget", "api")
 check(pdb and selects(pdb["spec"].get("selector"), pod_labels(api or {}))
       and (pdb["spec"].get("minAvailable") == 1 or pdb["spec"].get("maxUnavailable") == 1),

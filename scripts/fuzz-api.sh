@@ -1,43 +1,52 @@
 #!/usr/bin/env bash
-# Property-based fuzzing of the API from its own OpenAPI spec (schemathesis): every
-# operation gets hundreds of generated requests, valid and not, with a real session token.
-# Fails on any 5xx, any status the spec does not list, and any body that breaks its schema.
-# Runs the checkin-api binary built by `cargo test` on a scratch database it drops after.
+# Property-based fuzzing of the API from its own OpenAPI spec (schemathesis, pinned in
+# scripts/lib/tools-requirements.txt), against a whole system with a worker and the mock
+# payment provider running on a scratch database:
+# - every check (`--checks all`): no 5xx, only documented statuses and headers, bodies
+#   matching their schemas, schema-valid requests accepted and schema-invalid ones refused
+#   (the spec is the exact contract), `Allow` on every 405, authentication not ignored;
+# - every phase: the spec's examples, coverage, fuzzing (FUZZ_EXAMPLES per operation, 100 by
+#   default) and the stateful phase, which follows the spec's links from create_session to
+#   create_checkin and on to get_checkin, pay_checkin, cancel_checkin and get_boarding_pass.
+# Requests carry the demo booking's session token. Zero failures or it fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target="${CARGO_TARGET_DIR:-target}"
-api="$target/debug/checkin-api"
-[ -x "$api" ] && [ -x "$target/debug/checkin-seed" ] || cargo build --workspace --bins
-
-venv=target/tools-venv
-if [ ! -x "$venv/bin/schemathesis" ]; then
-    if [ ! -x "$venv/bin/pip" ] && ! python3 -m venv "$venv" 2>/dev/null; then
-        # Debian's python3 needs its venv module installed separately.
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 python3-venv
-        rm -rf "$venv" && python3 -m venv "$venv"
-    fi
-    "$venv/bin/pip" install -q 'schemathesis==4.*'
-fi
-
-db="fuzz_$$"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export DATABASE_URL="mysql://root@127.0.0.1:3306/$db" QUEUE_PREFIX="fuzz$$" RUST_LOG=error
-mariadb -uroot -h127.0.0.1 -e "CREATE DATABASE \`$db\`"
-cleanup() {
-    [ -n "${pid:-}" ] && { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; } || true
-    mariadb -uroot -h127.0.0.1 -e "DROP DATABASE IF EXISTS \`$db\`"
-    redis-cli --scan --pattern "$QUEUE_PREFIX:*" | xargs -r redis-cli unlink >/dev/null || true
-}
-trap cleanup EXIT
-"$api" migrate up >/dev/null 2>&1
-"$target/debug/checkin-seed" --flights 1 --bookings 20 >/dev/null
-API_BIND="127.0.0.1:$port" "$api" serve >/dev/null 2>&1 &
-pid=$!
-for _ in $(seq 1 600); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { echo "fuzz: the API did not come up within 60 s" >&2; exit 1; }
-token=$(curl -fsS -X POST "http://127.0.0.1:$port/v1/sessions" -H 'content-type: application/json' \
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/checkin-target}"
+target="$CARGO_TARGET_DIR/debug"
+[ -x "$target/checkin-api" ] && [ -x "$target/checkin-seed" ] && [ -x "$target/checkin-worker" ] \
+    && [ -x "$target/checkin-paymock" ] || cargo build --workspace --bins
+. scripts/lib/tools-venv.sh
+. scripts/lib/scratch-system.sh
+trap scratch_stop EXIT
+scratch_start fuzz --flights 1 --bookings 20
+token=$(curl -fsS -X POST "$API_URL/v1/sessions" -H 'content-type: application/json' \
     -d '{"pnr":"DEMO01","last_name":"Smith"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-"$venv/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
-    -H "Authorization: Bearer $token" \
-    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-    --max-examples "${FUZZ_EXAMPLES:-50}" --seed "${FUZZ_SEED:-1}" --no-color 2>&1 | tail -12
+started=$(date +%s)
+fuzz() {
+    schemathesis --config-file scripts/schemathesis.toml run "$API_URL/openapi.json" \
+        --url "$API_URL" \
+        -H "Authorization: Bearer $token" \
+        --checks all ${FUZZ_ARGS:-} \
+        --max-examples "${FUZZ_EXAMPLES:-100}" --seed "${FUZZ_SEED:-1}" \
+        --request-timeout 40 --no-color "$@"
+}
+set +e
+# delete_session ends the very session the other requests carry: it is fuzzed on its own,
+# last (its stateful phase needs links to it, and nothing links to a logout).
+fuzz --phases examples,coverage,fuzzing,stateful --exclude-operation-id delete_session \
+    >"$SCRATCH_LOGS/schemathesis.txt" 2>&1
+rc=$?
+fuzz --phases examples,coverage,fuzzing --include-operation-id delete_session \
+    >"$SCRATCH_LOGS/schemathesis-logout.txt" 2>&1
+rc_logout=$?
+set -e
+# The summary (operations, phases, checks, failures) and any failure's details.
+for f in schemathesis schemathesis-logout; do
+    sed -n '/^ *[✅🚫❌⏭].*(in \|^=* *\(SUMMARY\|FAILURES\|ERRORS\)/,$p' "$SCRATCH_LOGS/$f.txt" | head -120
+done
+echo "fuzz: schemathesis exited $rc (all but logout) and $rc_logout (logout) after $(( $(date +%s) - started )) s"
+if [ "$rc" != 0 ] || [ "$rc_logout" != 0 ]; then
+    echo "fuzz: the API's last log lines:"; tail -20 "$SCRATCH_LOGS/api.log"
+    cp "$SCRATCH_LOGS"/schemathesis*.txt "${TMPDIR:-/tmp}/" 2>/dev/null || true
+    exit 1
+fi

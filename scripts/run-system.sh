@@ -22,6 +22,10 @@ export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 export PAYMENT_URL="${PAYMENT_URL:-http://127.0.0.1:8090}"
 export PAYMOCK_BIND="${PAYMOCK_BIND:-127.0.0.1:8090}"
 export API_BIND="${API_BIND:-127.0.0.1:8080}"
+export API_METRICS_BIND="${API_METRICS_BIND:-127.0.0.1:9090}"
+# checkin-sim sends a whole flight's logins from this machine's one address: no address
+# limit here unless asked (the per-PNR limit stays; docs/security.md).
+export LOGIN_PER_ADDRESS_PER_MIN="${LOGIN_PER_ADDRESS_PER_MIN:-0}"
 export DASHBOARD_BIND="${DASHBOARD_BIND:-127.0.0.1:8081}"
 export DASHBOARD_USER="${DASHBOARD_USER:-ops}"
 export AUTOSCALER_METRICS_BIND="${AUTOSCALER_METRICS_BIND:-127.0.0.1:9089}"
@@ -60,7 +64,7 @@ cat <<MSG
 The check-in system is running (logs in $logs/):
   passenger page   http://$API_BIND/            (demo booking: PNR DEMO01, last name Smith)
   API docs         http://$API_BIND/docs        (spec: http://$API_BIND/openapi.json)
-  API metrics      http://$API_BIND/metrics     (workers: http://127.0.0.1:${AUTOSCALER_WORKER_METRICS_BASE_PORT:-9091}/metrics, then one port up per worker)
+  API metrics      http://$API_METRICS_BIND/metrics  (its own listener; workers: http://127.0.0.1:${AUTOSCALER_WORKER_METRICS_BASE_PORT:-9091}/metrics, then one port up per worker)
   autoscaler       http://$AUTOSCALER_METRICS_BIND/metrics  (workers ${AUTOSCALER_MIN_WORKERS:-2} to ${AUTOSCALER_MAX_WORKERS:-8}; decisions in $logs/autoscaler.log)
   dashboard        http://$DASHBOARD_BIND/       (user $DASHBOARD_USER, password $DASHBOARD_PASSWORD)
   payment mock     http://$PAYMOCK_BIND/_stats

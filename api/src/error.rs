@@ -6,11 +6,21 @@ use poem_openapi::{ApiResponse, Object, payload::Json};
 
 /// Every error: a stable snake_case `code` for programs and a `detail` for people.
 #[derive(Debug, Clone, Object)]
+#[oai(example)]
 pub struct ErrorBody {
     /// Stable, documented error code, e.g. `seat_not_found`.
     pub code: String,
     /// Human-readable explanation.
     pub detail: String,
+}
+
+impl poem_openapi::types::Example for ErrorBody {
+    fn example() -> Self {
+        Self {
+            code: "checkin_not_found".into(),
+            detail: "no such check-in on your booking".into(),
+        }
+    }
 }
 
 impl ErrorBody {
@@ -50,6 +60,8 @@ pub enum ApiError {
     Internal(Json<ErrorBody>),
     /// A dependency (the database) is unavailable; retry later with the same Idempotency-Key.
     Unavailable(Json<ErrorBody>),
+    /// Too many attempts (logins); retry after the given seconds.
+    TooManyRequests(Json<ErrorBody>, u32),
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -63,6 +75,7 @@ impl ApiError {
     pub fn retry_after(&self) -> Option<u32> {
         match self {
             Self::Unavailable(_) => Some(RETRY_AFTER_SECS),
+            Self::TooManyRequests(_, secs) => Some(*secs),
             _ => None,
         }
     }
@@ -187,7 +200,7 @@ macro_rules! operation_errors {
                 #[oai(status = $status)]
                 $variant(
                     Json<ErrorBody>,
-                    /// Seconds to wait before trying again, when the answer is to wait (503).
+                    /// Seconds to wait before trying again, when the answer is to wait (429, 503).
                     #[oai(header = "Retry-After")]
                     Option<u32>,
                 ),
@@ -198,7 +211,7 @@ macro_rules! operation_errors {
             fn from(e: ApiError) -> Self {
                 let retry_after = e.retry_after();
                 match e {
-                    $(ApiError::$variant(body) => Self::$variant(body, retry_after),)+
+                    $(ApiError::$variant(body, ..) => Self::$variant(body, retry_after),)+
                     #[allow(unreachable_patterns)]
                     other => {
                         tracing::error!(error = ?other, operation = stringify!($name), "An error status this operation does not document; answering 500.");
@@ -235,6 +248,17 @@ operation_errors! {
         401 Unauthorized "No such PNR, or no passenger of that last name on it (`invalid_credentials`; the two are not told apart).",
         413 PayloadTooLarge "The body is larger than 16 KiB (`payload_too_large`).",
         415 UnsupportedMediaType "The body is not `application/json` (`unsupported_media_type`).",
+        429 TooManyRequests "Too many login attempts from this address or for this PNR (`too_many_attempts`); retry after `Retry-After` seconds.",
+        500 Internal "Something failed on our side (`internal_error`).",
+        503 Unavailable "The database is briefly unavailable (`service_unavailable`); retry shortly.",
+    }
+}
+
+operation_errors! {
+    /// `delete_session`'s errors.
+    DeleteSessionError {
+        400 BadRequest "The request is malformed (`invalid_request`).",
+        401 Unauthorized "No session token, or an unknown, expired or ended one (`unauthenticated`).",
         500 Internal "Something failed on our side (`internal_error`).",
         503 Unavailable "The database is briefly unavailable (`service_unavailable`), or more requests arrive than the service answers quickly (`overloaded`, answered at once); retry after `Retry-After` seconds.",
     }

@@ -2,9 +2,15 @@
 //! that deployments run beside it. (Demo data is `checkin-seed`'s job, in the tools crate:
 //! nothing deployed can seed.)
 
-use std::{sync::Arc, time::Duration};
+use std::{num::NonZeroU32, sync::Arc, time::Duration};
 
-use checkin_api::{AppState, app, openapi, shed::Shed};
+use checkin_api::{
+    AppState, RELATIVE_SERVER, app, contract,
+    login_limit::{LoginLimitConfig, LoginLimits},
+    metrics_app,
+    shed::Shed,
+    spec,
+};
 use checkin_domain::{
     config::{DatabaseConfig, PaymentConfig},
     db,
@@ -37,12 +43,47 @@ enum Command {
         /// Address to listen on.
         #[arg(long = "bind", env = "API_BIND", default_value = "0.0.0.0:8080")]
         bind: String,
-        /// The URL clients reach the API at, written into the OpenAPI spec.
+        /// Address the Prometheus metrics (`/metrics`) are served on: a listener of their
+        /// own, never the public one, so that only the network that can reach this address
+        /// (the scraper's) can read them.
         #[arg(
-            long = "public-url",
-            env = "PUBLIC_URL",
-            default_value = "http://127.0.0.1:8080"
+            long = "metrics-bind",
+            env = "API_METRICS_BIND",
+            default_value = "127.0.0.1:9090"
         )]
+        metrics_bind: String,
+        /// Login attempts (`create_session`) one client address may make per minute, after
+        /// a burst of `LOGIN_BURST_PER_ADDRESS`; 0 turns the limit off. Addresses are the TCP
+        /// peer's: behind a proxy, limit there too.
+        #[arg(
+            long = "login-per-address-per-min",
+            env = "LOGIN_PER_ADDRESS_PER_MIN",
+            default_value_t = 30
+        )]
+        login_per_address_per_min: u32,
+        #[arg(
+            long = "login-burst-per-address",
+            env = "LOGIN_BURST_PER_ADDRESS",
+            default_value_t = 20
+        )]
+        login_burst_per_address: u32,
+        /// Login attempts per minute for one PNR, from any address, after a burst of
+        /// `LOGIN_BURST_PER_PNR`; 0 turns the limit off.
+        #[arg(
+            long = "login-per-pnr-per-min",
+            env = "LOGIN_PER_PNR_PER_MIN",
+            default_value_t = 6
+        )]
+        login_per_pnr_per_min: u32,
+        #[arg(
+            long = "login-burst-per-pnr",
+            env = "LOGIN_BURST_PER_PNR",
+            default_value_t = 10
+        )]
+        login_burst_per_pnr: u32,
+        /// The URL clients reach the API at, written into the OpenAPI spec's `servers`
+        /// (default `/`: relative to wherever the spec is served from).
+        #[arg(long = "public-url", env = "PUBLIC_URL", default_value = RELATIVE_SERVER)]
         public_url: String,
         /// How long a passenger session lasts, in seconds.
         #[arg(
@@ -89,11 +130,7 @@ enum Command {
     },
     /// Print the OpenAPI spec (JSON) to standard output.
     Spec {
-        #[arg(
-            long = "public-url",
-            env = "PUBLIC_URL",
-            default_value = "http://127.0.0.1:8080"
-        )]
+        #[arg(long = "public-url", env = "PUBLIC_URL", default_value = RELATIVE_SERVER)]
         public_url: String,
     },
 }
@@ -113,6 +150,11 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve {
             bind,
+            metrics_bind,
+            login_per_address_per_min,
+            login_burst_per_address,
+            login_per_pnr_per_min,
+            login_burst_per_pnr,
             public_url,
             session_ttl_secs,
             db_acquire_timeout_ms,
@@ -145,11 +187,25 @@ async fn main() -> anyhow::Result<()> {
                     max_in_flight.unwrap_or(cli.db.max_connections as usize),
                     Duration::from_millis(shed_after_ms),
                 )),
+                login_limits: Arc::new(LoginLimits::new(&LoginLimitConfig {
+                    per_address_per_minute: NonZeroU32::new(login_per_address_per_min),
+                    per_address_burst: NonZeroU32::new(login_burst_per_address)
+                        .unwrap_or(NonZeroU32::MIN),
+                    per_pnr_per_minute: NonZeroU32::new(login_per_pnr_per_min),
+                    per_pnr_burst: NonZeroU32::new(login_burst_per_pnr).unwrap_or(NonZeroU32::MIN),
+                })),
             };
-            tracing::info!(%bind, %public_url, "API listening; docs at /docs, spec at /openapi.json.");
+            let metrics_server =
+                Server::new(TcpListener::bind(metrics_bind.clone())).run(metrics_app(metrics));
+            tokio::spawn(async move {
+                if let Err(e) = metrics_server.await {
+                    tracing::error!(error = %e, "The metrics listener stopped.");
+                }
+            });
+            tracing::info!(%bind, %metrics_bind, %public_url, "API listening; docs at /docs, spec at /openapi.json, metrics on their own listener.");
             Server::new(TcpListener::bind(bind))
                 .run_with_graceful_shutdown(
-                    app(state, &public_url, Some(metrics)),
+                    app(state, &public_url),
                     shutdown_signal(),
                     Some(Duration::from_secs(10)),
                 )
@@ -165,7 +221,10 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(?action, "Migrations done.");
         }
         Command::Spec { public_url } => {
-            println!("{}", openapi(AppState::spec_only(), &public_url).spec());
+            println!(
+                "{}",
+                contract::render(&spec(AppState::spec_only(), &public_url))
+            );
         }
     }
     Ok(())

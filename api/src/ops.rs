@@ -12,9 +12,12 @@ use sea_orm::ConnectionTrait;
 
 use crate::state::AppState;
 
+/// The passenger page (its CSP hashes its inline script: `headers::page_csp`).
+pub const INDEX_HTML: &str = include_str!("../static/index.html");
+
 #[handler]
 pub fn index() -> Html<&'static str> {
-    Html(include_str!("../static/index.html"))
+    Html(INDEX_HTML)
 }
 
 #[handler]

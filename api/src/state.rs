@@ -35,6 +35,8 @@ pub struct AppState {
     pub notices: Option<Arc<dyn ChangeNotices>>,
     /// The slots for requests that write; past them a request is answered 503 `overloaded`.
     pub shed: Arc<Shed>,
+    /// Login attempts per client address and per PNR.
+    pub login_limits: Arc<crate::login_limit::LoginLimits>,
 }
 
 impl AppState {
@@ -55,6 +57,7 @@ impl AppState {
             changes: Arc::default(),
             notices: None,
             shed: Arc::new(Shed::unlimited()),
+            login_limits: Arc::new(crate::login_limit::LoginLimits::unlimited()),
         }
     }
 
@@ -67,14 +70,15 @@ impl AppState {
 /// A session token from `create_session`.
 #[derive(SecurityScheme)]
 #[oai(ty = "bearer")]
-pub(crate) struct SessionAuth(Bearer);
+pub(crate) struct SessionAuth(pub(crate) Bearer);
+
+/// How long an API process trusts a session it has seen without asking MariaDB again: the
+/// longest a session ended (logged out) in another API process keeps working here.
+pub const SESSION_CACHE_MAX_AGE: Duration = Duration::from_secs(30);
 
 /// A session cache sized for a few flights' passengers at once.
 pub fn session_cache() -> Arc<session::SessionCache> {
-    Arc::new(session::SessionCache::new(
-        100_000,
-        Duration::from_secs(300),
-    ))
+    Arc::new(session::SessionCache::new(100_000, SESSION_CACHE_MAX_AGE))
 }
 
 /// A queue that drops every job, for serving the spec (and for tests that enqueue nothing).

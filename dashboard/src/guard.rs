@@ -1,7 +1,7 @@
 //! What stands between the network and the dashboard:
 //!
 //! - HTTP basic auth, compared in constant time (SHA-256 of both sides, so neither the
-//!   length nor a prefix leaks through timing);
+//!   length nor a prefix leaks through timing, compared with `subtle`'s `ConstantTimeEq`);
 //! - failed logins limited per client address: after [`MAX_FAILURES`] within
 //!   [`FAILURE_WINDOW`], every attempt from it gets a 429 until the window has passed;
 //! - POSTs only from the dashboard's own pages: the `Origin` (or else `Referer`) must be this
@@ -22,6 +22,7 @@ use poem::{
     web::headers::{Authorization, HeaderMapExt, authorization::Basic},
 };
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use crate::error;
 
@@ -45,9 +46,10 @@ fn digest(s: &str) -> [u8; 32] {
     Sha256::digest(s.as_bytes()).into()
 }
 
-/// Equal in time independent of where they differ.
+/// Equal in time independent of where they differ (`subtle` keeps the compiler from
+/// turning the comparison back into an early exit).
 fn same(a: &[u8; 32], b: &[u8; 32]) -> bool {
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    bool::from(a.ct_eq(b))
 }
 
 impl Guard {

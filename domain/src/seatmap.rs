@@ -1,7 +1,7 @@
 //! The live seat map of a flight. It carries no personal data: only each seat's state.
 
 use chrono::NaiveDateTime;
-use entity::seat::{SeatPosition, SeatState};
+pub use entity::seat::{SeatPosition, SeatState};
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
 use serde::Serialize;
 

@@ -91,10 +91,22 @@ struct SessionRow {
     micros_left: i64,
 }
 
+/// Ends a session at once (logout): its row is deleted, so no API process finds it again
+/// once its cache entry is gone. Deleting an unknown or expired token does nothing.
+pub async fn delete_session(conn: &impl ConnectionTrait, token: &str) -> DomainResult<()> {
+    conn.execute_raw(stmt(
+        "DELETE FROM sessions WHERE token_hash = ?",
+        [token_hash(token).into()],
+    ))
+    .await?;
+    Ok(())
+}
+
 /// Sessions the API process has already looked up, so polling clients cost no query for
-/// authentication. Sessions cannot be revoked before they expire, so an entry is good until
-/// the session's own expiry; entries are also dropped after `max_age` to bound staleness,
-/// and the whole cache when it grows past `capacity`.
+/// authentication. An entry is good until the session's own expiry, but at most `max_age`:
+/// a session ended in another API process (logout, [`delete_session`]) stops working here
+/// within `max_age`, and at once in the process that ended it ([`SessionCache::revoke`]).
+/// The whole cache is dropped when it grows past `capacity`.
 pub struct SessionCache {
     entries: std::sync::Mutex<std::collections::HashMap<String, (BookingRef, std::time::Instant)>>,
     capacity: usize,
@@ -148,6 +160,11 @@ impl SessionCache {
         }
         entries.insert(key, (booking.clone(), now + left.min(self.max_age)));
         Ok(booking)
+    }
+
+    /// Forgets a token in this process (its session was just deleted).
+    pub fn revoke(&self, token: &str) {
+        self.lock().remove(&token_hash(token));
     }
 
     fn lock(

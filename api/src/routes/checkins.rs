@@ -26,10 +26,10 @@ use crate::{
     },
     objects::{
         BoardingPassView, CheckinAccepted, CheckinView, CreateCheckinRequest,
-        CreateGroupCheckinRequest, GroupAccepted, PayCheckinRequest, PaymentAccepted, Preference,
-        WaitState,
+        CreateGroupCheckinRequest, GroupAccepted, PayCheckinRequest, PaymentAccepted,
     },
     state::{AppState, SessionAuth},
+    states::{Preference, WaitState},
     text::{IdempotencyKeyText, Matching, UlidText},
 };
 

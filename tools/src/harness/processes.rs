@@ -314,16 +314,21 @@ fn spawn_paymock(common: &Common, cfg: &PaymockConfig) -> (Proc, String) {
 
 fn spawn_api(common: &Common, db_connections: u32) -> (Proc, String) {
     let bind = net::free_address();
+    let metrics_bind = net::free_address();
     let mut cmd = common.command("checkin-api");
     cmd.arg("serve")
         .env("API_BIND", &bind)
+        .env("API_METRICS_BIND", &metrics_bind)
+        // The bench and the fault tests send thousands of logins from one address.
+        .env("LOGIN_PER_ADDRESS_PER_MIN", "0")
+        .env("LOGIN_PER_PNR_PER_MIN", "0")
         .env("DB_MAX_CONNECTIONS", db_connections.to_string());
     common.worker.apply_payment(&mut cmd);
     common.finish(&mut cmd);
     let url = format!("http://{bind}");
     let ready = Ready::Answers(format!("{url}/readyz"));
     let mut proc = Proc::spawn("api", cmd, &common.logs, Some(ready));
-    proc.metrics = Some(format!("{url}/metrics"));
+    proc.metrics = Some(format!("http://{metrics_bind}/metrics"));
     (proc, url)
 }
 

@@ -4,7 +4,10 @@
 
 use std::{sync::Arc, time::Duration};
 
-use checkin_api::{AppState, app};
+use checkin_api::{
+    AppState, app,
+    login_limit::{LoginLimitConfig, LoginLimits},
+};
 use checkin_domain::{
     changes,
     config::{HoldConfig, PaymentConfig},
@@ -79,6 +82,8 @@ pub struct Opts {
     /// default the shared one. A test that reads the server's global counters gives a server
     /// of its own ([`super::mariadb::MariaDbServer`]).
     pub database_server: Option<String>,
+    /// The API's login limits (default: none).
+    pub login_limits: Option<LoginLimitConfig>,
 }
 
 impl Default for Opts {
@@ -102,6 +107,7 @@ impl Default for Opts {
             payment_timeout_ms: 3000,
             queue_max_waiting: 2000,
             database_server: None,
+            login_limits: None,
         }
     }
 }
@@ -268,11 +274,18 @@ impl System {
             ))),
             // In-process systems run the concurrency tests: nothing is shed.
             shed: Arc::new(checkin_api::shed::Shed::unlimited()),
+            // Tests log hundreds of passengers in from one address; the access tests set
+            // their own limits.
+            login_limits: Arc::new(
+                opts.login_limits
+                    .as_ref()
+                    .map_or_else(LoginLimits::unlimited, LoginLimits::new),
+            ),
         };
         // The API's own base URL goes into its docs; its port is known once it is bound.
         let (acceptor, api_port) = loopback_acceptor();
         let api = format!("http://127.0.0.1:{api_port}");
-        serve_on(acceptor, app(state, &api, None), &mut tasks, &mut stops);
+        serve_on(acceptor, app(state, &api), &mut tasks, &mut stops);
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(256)
             .build()

@@ -1,6 +1,7 @@
 //! System tests: every guarantee of docs/ARCHITECTURE.md, shown against the real MariaDB
 //! and Redis, under concurrency. One binary; each test owns its database and key prefix.
 
+mod access;
 mod bad_input;
 mod batching;
 mod boarding_passes;

@@ -1,0 +1,5 @@
+/* tslint:disable */
+/* eslint-disable */
+export * from './BookingsApi';
+export * from './CheckinsApi';
+export * from './SessionsApi';
