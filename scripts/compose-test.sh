@@ -287,7 +287,11 @@ if ! python3 -c 'import sys; n, r = map(float, sys.argv[1:]); sys.exit(0 if r > 
 fi
 sim_args=(--url http://api:8080 --passengers "$PASSENGERS" --flights 1 --rate "$SIM_RATE" --seed "$SIM_SEED" --out /tmp/report.json)
 # Newer checkin-sim builds also check the mock provider's ledger; tell them where it is.
-if docker run --rm "$CHECKIN_CI_TOOLS_IMAGE" checkin-sim --help 2>/dev/null | grep -q -- '--paymock-url'; then
+# (The help is read whole first: `docker run ... | grep -q` under pipefail fails whenever grep
+# stops reading before docker is done, and the sim was then not told: "reading the provider's
+# ledger" in CI.)
+sim_help=$(docker run --rm "$CHECKIN_CI_TOOLS_IMAGE" checkin-sim --help 2>/dev/null || true)
+if grep -q -- '--paymock-url' <<<"$sim_help"; then
     sim_args+=(--paymock-url http://paymock:8090)
 fi
 docker run -d --name "$SIM" --network "$NET" --label "checkin.ci.run=$P" \
