@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult};
+use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -28,21 +28,16 @@ pub struct NewSession {
     pub token: String,
     pub expires_at: NaiveDateTime,
     pub booking: BookingRef,
+    /// The booking as its passengers see it, read with the credentials.
+    pub view: BookingView,
 }
 
 fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-#[derive(FromQueryResult)]
-struct LoginRow {
-    id: i64,
-    flight_id: i64,
-    last_name: String,
-    expires_at: NaiveDateTime,
-}
-
-/// Opens a session if `last_name` is the last name of a passenger on the booking `pnr`.
+/// Opens a session if `last_name` is the last name of a passenger on the booking `pnr`, and
+/// reads the booking as its passengers see it (the login's answer), in one query.
 /// An unknown PNR and a wrong name get the same error, so PNRs cannot be probed.
 pub async fn create_session(
     db: &DatabaseConnection,
@@ -50,36 +45,35 @@ pub async fn create_session(
     last_name: &LastName,
     ttl: Duration,
 ) -> DomainResult<NewSession> {
-    let candidates = LoginRow::find_by_statement(stmt(
-        "SELECT b.id, b.flight_id, p.last_name, NOW(6) + INTERVAL ? SECOND AS expires_at
-         FROM bookings b JOIN passengers p ON p.booking_id = b.id WHERE b.pnr = ?",
-        [
-            i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX).into(),
-            pnr.as_str().into(),
-        ],
-    ))
-    .all(db)
+    let rows = booking_rows(
+        db,
+        "b.pnr = ?",
+        pnr.as_str().into(),
+        i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX),
+    )
     .await?;
-    let found = candidates
-        .into_iter()
-        .find(|r| last_name.matches(&r.last_name))
+    let first = rows
+        .iter()
+        .find(|r| last_name.matches(&r.passenger.last_name))
         .ok_or(DomainError::InvalidCredentials)?;
     let booking = BookingRef {
-        id: found.id,
+        id: first.booking_id,
         pnr: pnr.as_str().to_owned(),
-        flight_id: found.flight_id,
+        flight_id: first.flight_id,
     };
-    let expires_at = found.expires_at;
+    let expires_at = first.now_plus_ttl;
     let token = format!("ses_{}", hex::encode(rand::random::<[u8; 32]>()));
     db.execute_raw(stmt(
         "INSERT INTO sessions (token_hash, booking_id, expires_at, created_at) VALUES (?, ?, ?, NOW(6))",
         [token_hash(&token).into(), booking.id.into(), expires_at.into()],
     ))
     .await?;
+    let view = booking_view(&booking, rows)?;
     Ok(NewSession {
         token,
         expires_at,
         booking,
+        view,
     })
 }
 
@@ -154,12 +148,23 @@ impl SessionCache {
             flight_id: row.flight_id,
         };
         let left = Duration::from_micros(u64::try_from(row.micros_left).unwrap_or(0));
+        self.keep(key, &booking, left);
+        Ok(booking)
+    }
+
+    /// Keeps a session this process just opened (for `ttl`, at most `max_age`), so the
+    /// passenger's next request costs no query to authenticate.
+    pub fn remember(&self, token: &str, booking: &BookingRef, ttl: Duration) {
+        self.keep(token_hash(token), booking, ttl);
+    }
+
+    fn keep(&self, key: String, booking: &BookingRef, left: Duration) {
+        let until = std::time::Instant::now() + left.min(self.max_age);
         let mut entries = self.lock();
         if entries.len() >= self.capacity {
             entries.clear();
         }
-        entries.insert(key, (booking.clone(), now + left.min(self.max_age)));
-        Ok(booking)
+        entries.insert(key, (booking.clone(), until));
     }
 
     /// Forgets a token in this process (its session was just deleted).
@@ -200,30 +205,65 @@ pub struct PassengerView {
     pub checkin_id: Option<CheckinId>,
 }
 
+/// One passenger of a booking, with the booking's flight: the rows of [`booking_rows`].
+#[derive(FromQueryResult)]
+struct BookingRow {
+    booking_id: i64,
+    flight_id: i64,
+    /// The database's clock plus a session's lifetime (the expiry of a session opened now).
+    now_plus_ttl: NaiveDateTime,
+    flight_code: String,
+    origin: String,
+    destination: String,
+    departure_at: NaiveDateTime,
+    #[sea_orm(nested)]
+    passenger: PassengerView,
+}
+
+/// The booking matching `filter` (on `bookings b`), one row per passenger in id order, each
+/// with the flight and the passenger's newest check-in: what a login checks and answers, in
+/// one round trip.
+async fn booking_rows(
+    conn: &impl ConnectionTrait,
+    filter: &str,
+    value: sea_orm::Value,
+    ttl_secs: i64,
+) -> DomainResult<Vec<BookingRow>> {
+    Ok(BookingRow::find_by_statement(stmt(
+        &format!(
+            "SELECT b.id AS booking_id, b.flight_id, NOW(6) + INTERVAL ? SECOND AS now_plus_ttl,
+                    f.code AS flight_code, f.origin, f.destination, f.departure_at,
+                    p.id, p.first_name, p.last_name,
+                    (SELECT c.id FROM checkins c WHERE c.passenger_id = p.id ORDER BY c.created_at DESC, c.id DESC LIMIT 1) AS checkin_id
+             FROM bookings b JOIN flights f ON f.id = b.flight_id JOIN passengers p ON p.booking_id = b.id
+             WHERE {filter} ORDER BY p.id"
+        ),
+        [ttl_secs.into(), value],
+    ))
+    .all(conn)
+    .await?)
+}
+
+fn booking_view(booking: &BookingRef, rows: Vec<BookingRow>) -> DomainResult<BookingView> {
+    let first = rows
+        .first()
+        .ok_or(DomainError::FlightNotFound(booking.flight_id))?;
+    Ok(BookingView {
+        pnr: booking.pnr.clone(),
+        flight_id: booking.flight_id,
+        flight_code: first.flight_code.clone(),
+        origin: first.origin.clone(),
+        destination: first.destination.clone(),
+        departure_at: first.departure_at,
+        passengers: rows.into_iter().map(|r| r.passenger).collect(),
+    })
+}
+
 /// The caller's booking with its passengers and their newest check-ins.
 pub async fn get_booking(
     conn: &impl ConnectionTrait,
     booking: &BookingRef,
 ) -> DomainResult<BookingView> {
-    let flight = entity::flight::Entity::find_by_id(booking.flight_id)
-        .one(conn)
-        .await?
-        .ok_or(DomainError::FlightNotFound(booking.flight_id))?;
-    let passengers = PassengerView::find_by_statement(stmt(
-        "SELECT p.id, p.first_name, p.last_name,
-                (SELECT c.id FROM checkins c WHERE c.passenger_id = p.id ORDER BY c.created_at DESC, c.id DESC LIMIT 1) AS checkin_id
-         FROM passengers p WHERE p.booking_id = ? ORDER BY p.id",
-        [booking.id.into()],
-    ))
-    .all(conn)
-    .await?;
-    Ok(BookingView {
-        pnr: booking.pnr.clone(),
-        flight_id: booking.flight_id,
-        flight_code: flight.code,
-        origin: flight.origin,
-        destination: flight.destination,
-        departure_at: flight.departure_at,
-        passengers,
-    })
+    let rows = booking_rows(conn, "b.id = ?", booking.id.into(), 0).await?;
+    booking_view(booking, rows)
 }

@@ -16,7 +16,7 @@ use crate::checker::Claim;
 const WAITABLE: [&str; 3] = ["queued", "held", "paying"];
 
 /// How a client waits for a check-in to change.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Waiting {
     /// `get_checkin` with `wait_while`: the server answers when the state changes.
     LongPoll,
@@ -163,6 +163,16 @@ impl Api {
             .ok_or_else(|| format!("login {}: {}", a.status, a.body))
     }
 
+    /// `get_checkin` waiting while the check-in is in `state`, for at most 20 s and not past
+    /// `deadline`.
+    fn long_poll(id: &str, state: &str, deadline: Instant) -> String {
+        let secs = deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs()
+            .clamp(1, 20);
+        format!("/v1/checkins/{id}?wait_while={state}&wait_secs={secs}")
+    }
+
     /// `create_checkin` with a fresh `Idempotency-Key` (retries inside reuse it).
     pub async fn create_checkin(&self, token: &str, body: &Value) -> Answer {
         let key = ulid::Ulid::new().to_string();
@@ -177,15 +187,24 @@ impl Api {
     }
 
     /// Waits for a check-in until `done(state)`; `None` if it took longer than `within`.
+    /// `told` is the state the last answer gave (`queued` after `create_checkin`, `paying`
+    /// after `pay_checkin`): the first request then already waits while the check-in is in
+    /// it, as the passenger page does, instead of first reading what the client knows.
     pub async fn wait(
         &self,
         token: &str,
         id: &str,
+        told: Option<&str>,
         within: Duration,
         done: impl Fn(&str) -> bool,
     ) -> Option<Value> {
         let deadline = Instant::now() + within;
-        let mut path = format!("/v1/checkins/{id}");
+        let mut path = match told {
+            Some(state) if self.waiting == Waiting::LongPoll && WAITABLE.contains(&state) => {
+                Self::long_poll(id, state, deadline)
+            }
+            _ => format!("/v1/checkins/{id}"),
+        };
         loop {
             let a = self
                 .call(reqwest::Method::GET, &path, Some(token), None, None)
@@ -200,11 +219,7 @@ impl Api {
             path = format!("/v1/checkins/{id}");
             match self.waiting {
                 Waiting::LongPoll if a.status == 200 && WAITABLE.contains(&state) => {
-                    let secs = deadline
-                        .saturating_duration_since(Instant::now())
-                        .as_secs()
-                        .clamp(1, 20);
-                    path = format!("{path}?wait_while={state}&wait_secs={secs}");
+                    path = Self::long_poll(id, state, deadline);
                 }
                 Waiting::LongPoll => tokio::time::sleep(Duration::from_millis(200)).await,
                 Waiting::Poll(every) => tokio::time::sleep(every).await,
@@ -333,7 +348,7 @@ pub async fn run(api: &Api, plan: &Plan, within: Duration) -> Outcome {
         };
         out.checkin_id = Some(id.clone());
         let accepted_at = Instant::now();
-        let Some(settled) = api.wait(&token, &id, within, |s| s != "queued").await else {
+        let Some(settled) = api.wait(&token, &id, Some("queued"), within, |s| s != "queued").await else {
             out.state = "stuck".into();
             break;
         };
@@ -359,7 +374,7 @@ pub async fn run(api: &Api, plan: &Plan, within: Duration) -> Outcome {
                 break;
             }
             let Some(end) = api
-                .wait(&token, &id, within, |s| END_STATES.contains(&s))
+                .wait(&token, &id, Some("paying"), within, |s| END_STATES.contains(&s))
                 .await
             else {
                 out.state = "stuck".into();

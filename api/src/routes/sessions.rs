@@ -65,11 +65,13 @@ impl SessionsApi {
         }
         let s =
             session::create_session(&self.state.db, &pnr, &last, self.state.session_ttl).await?;
-        let booking = session::get_booking(&self.state.db, &s.booking).await?;
+        self.state
+            .sessions
+            .remember(&s.token, &s.booking, self.state.session_ttl);
         Ok(SessionCreated::Created(Json(SessionView {
             token: s.token,
             expires_at: s.expires_at.and_utc(),
-            booking: booking.into(),
+            booking: s.view.into(),
         })))
     }
 
