@@ -25,7 +25,10 @@ per booking, from MariaDB's global status over the measured window:
               explicit or autocommit, must have its redo written and flushed before it
               returns (innodb_flush_log_at_trx_commit=1); group commit lets one write serve
               the commits that wait together, so there are fewer writes than commits, and
-              fewer still the more commits arrive at once";
+              fewer still the more commits arrive at once
+  pings       `Com_admin_commands`: the pool's pings; sqlx pings every connection as it
+              goes back to the pool, so this is the number of connection checkouts, each
+              one more round trip to MariaDB";
 
 /// MariaDB's counters at one moment.
 #[derive(Debug, Clone, Copy, Default)]
@@ -33,6 +36,7 @@ pub(crate) struct Counters {
     questions: i64,
     commits: i64,
     log_writes: i64,
+    pings: i64,
 }
 
 impl Counters {
@@ -41,7 +45,7 @@ impl Counters {
             .query_all_raw(stmt(
                 "SELECT VARIABLE_NAME AS name, CAST(VARIABLE_VALUE AS SIGNED) AS n
                  FROM information_schema.GLOBAL_STATUS
-                 WHERE VARIABLE_NAME IN ('QUESTIONS', 'COM_COMMIT', 'INNODB_LOG_WRITES')",
+                 WHERE VARIABLE_NAME IN ('QUESTIONS', 'COM_COMMIT', 'INNODB_LOG_WRITES', 'COM_ADMIN_COMMANDS')",
                 [],
             ))
             .await?;
@@ -52,6 +56,7 @@ impl Counters {
                 "QUESTIONS" => c.questions = n,
                 "COM_COMMIT" => c.commits = n,
                 "INNODB_LOG_WRITES" => c.log_writes = n,
+                "COM_ADMIN_COMMANDS" => c.pings = n,
                 _ => {}
             }
         }
@@ -65,6 +70,7 @@ impl Counters {
             statements: per(self.questions, before.questions),
             commits: per(self.commits, before.commits),
             redo_writes: per(self.log_writes, before.log_writes),
+            pings: per(self.pings, before.pings),
         }
     }
 }
@@ -75,14 +81,15 @@ pub(crate) struct Cost {
     pub statements: f64,
     pub commits: f64,
     pub redo_writes: f64,
+    pub pings: f64,
 }
 
 impl std::fmt::Display for Cost {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{:.1} statements, {:.2} commits, {:.2} redo writes per booking",
-            self.statements, self.commits, self.redo_writes
+            "{:.1} statements, {:.2} commits, {:.2} redo writes, {:.1} pings per booking",
+            self.statements, self.commits, self.redo_writes, self.pings
         )
     }
 }

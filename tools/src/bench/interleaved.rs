@@ -95,13 +95,14 @@ fn summarise_variant(
     );
 }
 
-/// Statements, commits and redo writes per booking over `runs`.
+/// Statements, commits, redo writes and pings per booking over `runs`.
 fn cost(runs: &[&Throughput]) -> String {
     format!(
-        "{} statements, {} commits, {} redo writes per booking",
+        "{} statements, {} commits, {} redo writes, {} pings per booking",
         spread(runs, |t| t.cost.statements).show(1, ""),
         spread(runs, |t| t.cost.commits).show(2, ""),
         spread(runs, |t| t.cost.redo_writes).show(2, ""),
+        spread(runs, |t| t.cost.pings).show(1, ""),
     )
 }
 

@@ -40,7 +40,11 @@ impl TestDb {
             .await
             .with_context(|| format!("create database {name}"))?;
         admin.close().await.ok();
-        let url = format!("{server_url}/{name}");
+        // Options (`?socket=...`) stay after the database name.
+        let url = match server_url.split_once('?') {
+            Some((server, options)) => format!("{}/{name}?{options}", server.trim_end_matches('/')),
+            None => format!("{}/{name}", server_url.trim_end_matches('/')),
+        };
         let conn = db::connect(&DatabaseConfig {
             url: url.clone(),
             max_connections,
