@@ -51,7 +51,9 @@ pub use crate::{
 /// The Prometheus metrics, for a listener of their own (`API_METRICS_BIND`), never the
 /// public one: they name operations, statuses and queue figures nobody outside needs.
 pub fn metrics_app(handle: PrometheusHandle) -> impl Endpoint + use<> {
-    Route::new().data(Some(handle))
+    Route::new()
+        .at("/metrics", get(ops::metrics_endpoint))
+        .data(Some(handle))
 }
 
 /// The whole public HTTP surface: the API under `/v1`, the passenger page at `/`, the spec
@@ -151,4 +153,27 @@ pub fn app(state: AppState, server_url: &str) -> impl Endpoint + use<> {
         })
         .around(move |ep, req| allow.clone().add_allow(ep, req))
         .around(move |ep, req| security.clone().add(ep, req))
+}
+
+#[cfg(test)]
+mod tests {
+    use metrics_exporter_prometheus::PrometheusBuilder;
+    use poem::test::TestClient;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_metrics_listener_serves_the_prometheus_text_at_metrics() {
+        let recorder = PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        metrics::with_local_recorder(&recorder, || {
+            metrics::counter!("checkin_api_shed_total").increment(3);
+        });
+        let client = TestClient::new(metrics_app(handle));
+        let resp = client.get("/metrics").send().await;
+        resp.assert_status_is_ok();
+        resp.assert_text("# TYPE checkin_api_shed_total counter\ncheckin_api_shed_total 3\n\n")
+            .await;
+        client.get("/").send().await.assert_status(StatusCode::NOT_FOUND);
+    }
 }
