@@ -321,7 +321,7 @@ operation_errors! {
         415 UnsupportedMediaType "The body is not `application/json` (`unsupported_media_type`).",
         422 Unprocessable "The `Idempotency-Key` was used for another request (`idempotency_key_reused`).",
         500 Internal "Something failed on our side (`internal_error`); safe to retry with the same `Idempotency-Key`.",
-        503 Unavailable "The database is briefly unavailable (`service_unavailable`), or more requests arrive than the service answers quickly (`overloaded`, answered at once); retry after `Retry-After` seconds with the same `Idempotency-Key`.",
+        503 Unavailable "The database is briefly unavailable (`service_unavailable`); retry after `Retry-After` seconds with the same `Idempotency-Key`.",
     }
 }
 
@@ -333,7 +333,7 @@ operation_errors! {
         404 NotFound "No such check-in on the session's booking (`checkin_not_found`).",
         409 Conflict "The check-in is paying or has ended (`checkin_not_cancellable`).",
         500 Internal "Something failed on our side (`internal_error`).",
-        503 Unavailable "The database is briefly unavailable (`service_unavailable`), or more requests arrive than the service answers quickly (`overloaded`, answered at once); retry after `Retry-After` seconds.",
+        503 Unavailable "The database is briefly unavailable (`service_unavailable`); retry after `Retry-After` seconds.",
     }
 }
 

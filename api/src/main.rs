@@ -109,9 +109,11 @@ enum Command {
         /// `DB_MAX_CONNECTIONS`, as each holds one connection. Reads are never counted.
         #[arg(long = "max-in-flight", env = "API_MAX_IN_FLIGHT")]
         max_in_flight: Option<usize>,
-        /// Longest a write waits for one of those slots before it is answered 503
-        /// `overloaded` with `Retry-After: 1`, in milliseconds: past it the service sheds load
-        /// instead of letting every request's latency run away.
+        /// Longest a request that starts new work (log in, `create_checkin`, a group) waits
+        /// for one of those slots before it is answered 503 `overloaded` with
+        /// `Retry-After: 1`, in milliseconds: past it the service sheds load instead of
+        /// letting every request's latency run away. Paying for or cancelling a held seat
+        /// is never shed: it waits for its slot.
         #[arg(
             long = "shed-after-ms",
             env = "API_SHED_AFTER_MS",
