@@ -13,6 +13,7 @@ use checkin_domain::{config::DatabaseConfig, db};
 use checkin_tools::checker::{self, Scope};
 use checkin_tools::loadgen::{self, Api, Plan, Steps, Waiting, Want};
 use checkin_tools::seed;
+use anyhow::Context;
 use clap::Parser;
 use futures::{StreamExt, stream};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -102,9 +103,16 @@ async fn main() -> anyhow::Result<()> {
     let mut flights = Vec::new();
     for i in 0..cli.flights.max(1) {
         let code = format!("SM{:03}", (cli.seed as usize * 7 + i) % 1000);
-        flights.push(
-            seed::seed_flight(&db, &code, 30, per_flight, 1, cli.seed * 1000 + i as u64).await?,
-        );
+        let seeded = seed::seed_flight(&db, &code, 30, per_flight, 1, cli.seed * 1000 + i as u64)
+            .await
+            .with_context(|| {
+                format!(
+                    "seeding flight {code} for --seed {}: a seed's passengers can be seeded once per \
+                     database (their PNRs are unique); run with another --seed, or against a fresh database",
+                    cli.seed
+                )
+            })?;
+        flights.push(seeded);
     }
     let mut rng = StdRng::seed_from_u64(cli.seed);
     let hot = [
