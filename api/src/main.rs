@@ -110,16 +110,25 @@ enum Command {
         #[arg(long = "max-in-flight", env = "API_MAX_IN_FLIGHT")]
         max_in_flight: Option<usize>,
         /// Longest a request that starts new work (log in, `create_checkin`, a group) waits
-        /// for one of those slots before it is answered 503 `overloaded` with
-        /// `Retry-After: 1`, in milliseconds: past it the service sheds load instead of
-        /// letting every request's latency run away. Paying for or cancelling a held seat
-        /// is never shed: it waits for its slot.
+        /// for one of those slots while a queue for them stands (even the luckiest request
+        /// of the last 100 ms waited over 5 ms), in milliseconds; past it the request is
+        /// answered 503 `overloaded` with `Retry-After: 1` instead of letting every answer's
+        /// latency run away. Paying for or cancelling a held seat is never shed: it waits
+        /// for its slot.
         #[arg(
             long = "shed-after-ms",
             env = "API_SHED_AFTER_MS",
             default_value_t = 50
         )]
         shed_after_ms: u64,
+        /// Longest new work waits for a slot while no queue stands (a burst, such as
+        /// everyone arriving when check-in opens, being absorbed), in milliseconds.
+        #[arg(
+            long = "queue-wait-ms",
+            env = "API_QUEUE_WAIT_MS",
+            default_value_t = 500
+        )]
+        queue_wait_ms: u64,
         #[command(flatten)]
         queue: QueueConfig,
         #[command(flatten)]
@@ -162,6 +171,7 @@ async fn main() -> anyhow::Result<()> {
             db_acquire_timeout_ms,
             max_in_flight,
             shed_after_ms,
+            queue_wait_ms,
             queue: queue_cfg,
             payment,
         } => {
@@ -188,6 +198,7 @@ async fn main() -> anyhow::Result<()> {
                 shed: Arc::new(Shed::new(
                     max_in_flight.unwrap_or(cli.db.max_connections as usize),
                     Duration::from_millis(shed_after_ms),
+                    Duration::from_millis(queue_wait_ms),
                 )),
                 login_limits: Arc::new(LoginLimits::new(&LoginLimitConfig {
                     per_address_per_minute: NonZeroU32::new(login_per_address_per_min),
