@@ -174,6 +174,10 @@ mod tests {
         resp.assert_status_is_ok();
         resp.assert_text("# TYPE checkin_api_shed_total counter\ncheckin_api_shed_total 3\n\n")
             .await;
-        client.get("/").send().await.assert_status(StatusCode::NOT_FOUND);
+        client
+            .get("/")
+            .send()
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
     }
 }

@@ -185,15 +185,17 @@ mod tests {
             Duration::from_millis(20),
             Duration::from_secs(2),
         ));
-        Arc::new(TestClient::new(poem::Route::new().nest(
-            "/v1",
-            poem::EndpointExt::around(
-                poem::Route::new()
-                    .at("/checkins", poem::post(slow).get(slow))
-                    .at("/checkins/:id/payment", poem::post(slow)),
-                move |ep, req| admit(shed.clone(), ep, req),
+        Arc::new(TestClient::new(
+            poem::Route::new().nest(
+                "/v1",
+                poem::EndpointExt::around(
+                    poem::Route::new()
+                        .at("/checkins", poem::post(slow).get(slow))
+                        .at("/checkins/:id/payment", poem::post(slow)),
+                    move |ep, req| admit(shed.clone(), ep, req),
+                ),
             ),
-        )))
+        ))
     }
 
     fn spawn_posts(
@@ -221,8 +223,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_standing_queue_sheds_new_work_with_retry_after_while_payments_wait_and_reads_pass()
-    {
+    async fn a_standing_queue_sheds_new_work_with_retry_after_while_payments_wait_and_reads_pass() {
         let cli = client();
         // Six at once: queued, as a burst is, and served one every 100 ms. Past the first two
         // intervals, even the luckiest of them waited 100 ms: the queue stands.

@@ -348,7 +348,10 @@ pub async fn run(api: &Api, plan: &Plan, within: Duration) -> Outcome {
         };
         out.checkin_id = Some(id.clone());
         let accepted_at = Instant::now();
-        let Some(settled) = api.wait(&token, &id, Some("queued"), within, |s| s != "queued").await else {
+        let Some(settled) = api
+            .wait(&token, &id, Some("queued"), within, |s| s != "queued")
+            .await
+        else {
             out.state = "stuck".into();
             break;
         };
@@ -374,7 +377,9 @@ pub async fn run(api: &Api, plan: &Plan, within: Duration) -> Outcome {
                 break;
             }
             let Some(end) = api
-                .wait(&token, &id, Some("paying"), within, |s| END_STATES.contains(&s))
+                .wait(&token, &id, Some("paying"), within, |s| {
+                    END_STATES.contains(&s)
+                })
                 .await
             else {
                 out.state = "stuck".into();

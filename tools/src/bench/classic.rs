@@ -197,7 +197,9 @@ async fn through_the_system(bench: &mut Bench) -> anyhow::Result<(usize, Duratio
                 let a = api.create_checkin(&token, &body).await;
                 let id = a.body["checkin_id"].as_str()?.to_owned();
                 let v = api
-                    .wait(&token, &id, Some("queued"), Duration::from_secs(60), |s| s != "queued")
+                    .wait(&token, &id, Some("queued"), Duration::from_secs(60), |s| {
+                        s != "queued"
+                    })
                     .await?;
                 let seat = v["seat"].as_str().filter(|_| v["state"] == "held")?;
                 Some(Held {
@@ -257,9 +259,13 @@ async fn pay_all(api: &Arc<Api>, held: &[Held]) -> Vec<Claim> {
                 )
                 .await;
                 let end = api
-                    .wait(&h.token, &h.checkin, Some("paying"), Duration::from_secs(60), |s| {
-                        END_STATES.contains(&s)
-                    })
+                    .wait(
+                        &h.token,
+                        &h.checkin,
+                        Some("paying"),
+                        Duration::from_secs(60),
+                        |s| END_STATES.contains(&s),
+                    )
                     .await?;
                 (end["state"] == "confirmed").then(|| Claim {
                     checkin_id: h.checkin.clone(),

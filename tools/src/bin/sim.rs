@@ -9,11 +9,11 @@ use std::{
     time::{Duration, Instant},
 };
 
+use anyhow::Context;
 use checkin_domain::{config::DatabaseConfig, db};
 use checkin_tools::checker::{self, Scope};
 use checkin_tools::loadgen::{self, Api, Plan, Steps, Waiting, Want};
 use checkin_tools::seed;
-use anyhow::Context;
 use clap::Parser;
 use futures::{StreamExt, stream};
 use indicatif::{ProgressBar, ProgressStyle};

@@ -276,7 +276,7 @@ pub async fn trip(
         }
     };
     trip.checkin_id = Some(id.clone());
-    let Some(settled) = client.wait(&token, &id, Some("queued"), within, |s| s != "queued").await else {
+    let Some(settled) = client.wait(&token, &id, within, |s| s != "queued").await else {
         trip.state = "stuck_queued".into();
         return trip;
     };
@@ -288,7 +288,7 @@ pub async fn trip(
             return trip;
         }
         let Some(end) = client
-            .wait(&token, &id, Some("paying"), within, |s| END_STATES.contains(&s))
+            .wait(&token, &id, within, |s| END_STATES.contains(&s))
             .await
         else {
             trip.state = "stuck_paying".into();
