@@ -13,13 +13,14 @@
 //! holds no connection while it waits.
 //!
 //! How long new work may wait follows CoDel (Nichols and Jacobson, "Controlling Queue Delay",
-//! 2012), as Facebook's servers apply it to their request queues: a queue that empties now
-//! and then is a burst being absorbed, and a request waits up to `API_QUEUE_WAIT_MS` (500 ms)
-//! for its slot; a queue that stands, where even the luckiest request of the last
-//! [`INTERVAL`] waited more than [`TARGET`], is overload, and new work then waits at most
-//! `API_SHED_AFTER_MS` (50 ms) before it is answered 503. A fixed 50 ms shed the 120
-//! passengers of one burst into a retry a second later (the classic demo took 1.2 s instead of
-//! 0.14 s); a fixed 500 ms let every answer take that long under a standing overload.
+//! ACM Queue, 2012), applied to a server's request queue as Facebook describes it ("Fail at
+//! Scale", ACM Queue, 2015): a queue that empties now and then is a burst being absorbed, and
+//! a request waits up to `API_QUEUE_WAIT_MS` (500 ms) for its slot; a queue that stands, where
+//! even the luckiest request of the last [`INTERVAL`] waited more than [`TARGET`], is overload,
+//! and new work then waits at most `API_SHED_AFTER_MS` (50 ms) before it is answered 503. A
+//! fixed 50 ms sent part of a 120-passenger burst into a retry a second later (the classic
+//! demo took 1.2 s; 0.24 s now); a fixed 500 ms would let every answer take that long under a
+//! standing overload.
 //!
 //! The slot count matches the database pool: a write holds one connection, so more slots than
 //! connections only moves the queue into the pool. Hand-written (a semaphore, a timeout and a
