@@ -52,16 +52,16 @@ pub async fn create_session(
         i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX),
     )
     .await?;
-    let first = rows
+    let named = rows
         .iter()
         .find(|r| last_name.matches(&r.passenger.last_name))
         .ok_or(DomainError::InvalidCredentials)?;
     let booking = BookingRef {
-        id: first.booking_id,
+        id: named.booking_id,
         pnr: pnr.as_str().to_owned(),
-        flight_id: first.flight_id,
+        flight_id: named.flight_id,
     };
-    let expires_at = first.now_plus_ttl;
+    let expires_at = named.now_plus_ttl;
     let token = format!("ses_{}", hex::encode(rand::random::<[u8; 32]>()));
     db.execute_raw(stmt(
         "INSERT INTO sessions (token_hash, booking_id, expires_at, created_at) VALUES (?, ?, ?, NOW(6))",
@@ -244,6 +244,8 @@ async fn booking_rows(
     .await?)
 }
 
+/// The booking from its rows. Every booking has a passenger (a session is opened by one), so
+/// no rows means its flight is gone.
 fn booking_view(booking: &BookingRef, rows: Vec<BookingRow>) -> DomainResult<BookingView> {
     let first = rows
         .first()
