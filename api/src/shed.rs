@@ -58,12 +58,12 @@ pub struct Shed {
     wait: Duration,
     /// How long new work waits for a slot otherwise (a burst being absorbed).
     burst_wait: Duration,
-    queue: Mutex<Standing>,
+    queue: Mutex<QueueDelay>,
 }
 
 /// Whether the queue for slots stands: CoDel's state.
 #[derive(Debug)]
-struct Standing {
+struct QueueDelay {
     since: Instant,
     /// The shortest wait for a slot seen since `since`.
     shortest: Option<Duration>,
@@ -75,11 +75,24 @@ impl Shed {
     /// At most `max_in_flight` writes at once; new work waits at most `burst_wait` for a
     /// slot, or `wait` while the queue stands.
     pub fn new(max_in_flight: usize, wait: Duration, burst_wait: Duration) -> Self {
-        Self {
-            slots: Some(Arc::new(Semaphore::new(max_in_flight))),
+        Self::with_slots(
+            Some(Arc::new(Semaphore::new(max_in_flight))),
             wait,
-            burst_wait: burst_wait.max(wait),
-            queue: Mutex::new(Standing {
+            burst_wait.max(wait),
+        )
+    }
+
+    /// Sheds nothing (the spec, and tests that measure no overload).
+    pub fn unlimited() -> Self {
+        Self::with_slots(None, Duration::ZERO, Duration::ZERO)
+    }
+
+    fn with_slots(slots: Option<Arc<Semaphore>>, wait: Duration, burst_wait: Duration) -> Self {
+        Self {
+            slots,
+            wait,
+            burst_wait,
+            queue: Mutex::new(QueueDelay {
                 since: Instant::now(),
                 shortest: None,
                 standing: false,
@@ -87,14 +100,7 @@ impl Shed {
         }
     }
 
-    /// Sheds nothing (the spec, and tests that measure no overload).
-    pub fn unlimited() -> Self {
-        let mut shed = Self::new(0, Duration::ZERO, Duration::ZERO);
-        shed.slots = None;
-        shed
-    }
-
-    fn standing(&self) -> std::sync::MutexGuard<'_, Standing> {
+    fn queue(&self) -> std::sync::MutexGuard<'_, QueueDelay> {
         self.queue
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -102,7 +108,7 @@ impl Shed {
 
     /// How long new work arriving now may wait for a slot.
     fn patience(&self) -> Duration {
-        if self.standing().standing {
+        if self.queue().standing {
             self.wait
         } else {
             self.burst_wait
@@ -111,7 +117,7 @@ impl Shed {
 
     /// Notes how long a write waited for its slot (or until it was shed).
     fn waited(&self, wait: Duration) {
-        let mut q = self.standing();
+        let mut q = self.queue();
         let now = Instant::now();
         if now.duration_since(q.since) >= INTERVAL {
             // An interval without a single write leaves no queue behind it.

@@ -33,7 +33,8 @@ pub struct AppState {
     /// Tells every API process of changes made here (a cancellation); `None` wakes only this
     /// process's waiters.
     pub notices: Option<Arc<dyn ChangeNotices>>,
-    /// The slots for requests that write; past them a request is answered 503 `overloaded`.
+    /// The slots for requests that write; new work that finds none in time is answered 503
+    /// `overloaded` (`shed`).
     pub shed: Arc<Shed>,
     /// Login attempts per client address and per PNR.
     pub login_limits: Arc<crate::login_limit::LoginLimits>,

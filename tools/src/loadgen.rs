@@ -114,21 +114,18 @@ impl Api {
                         .get(reqwest::header::RETRY_AFTER)
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| v.parse::<u64>().ok());
-                    let body: Value = resp.json().await.unwrap_or(Value::Null);
+                    last.body = resp.json().await.unwrap_or(Value::Null);
                     last.answers.push(sent.elapsed());
                     last.status = status;
                     last.took = started.elapsed();
                     if status < 500 {
-                        last.body = body;
                         return last;
                     }
-                    if status == 503 && body["code"] == "overloaded" && last.shed < MAX_SHED {
+                    if status == 503 && last.body["code"] == "overloaded" && last.shed < MAX_SHED {
                         last.shed += 1;
-                        last.body = body;
                         tokio::time::sleep(Duration::from_secs(retry_after.unwrap_or(1))).await;
                         continue;
                     }
-                    last.body = body;
                     if let Some(secs) = retry_after {
                         wait = Duration::from_secs(secs);
                     }
